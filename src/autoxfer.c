@@ -1,0 +1,23 @@
+/*
+ * autoxfer.c
+ *		Module entry point: the magic block and the one-time set-up of the
+ *		backend-wide caches.
+ */
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "vocab.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * Called once when the library is loaded into a backend: registers the
+ * cache invalidation callbacks every module relies on.
+ */
+void
+_PG_init(void)
+{
+	ax_vocab_register_callbacks();
+}

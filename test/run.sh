@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# test/run.sh MODE: the one entry point behind `make test`, `make demo`,
+# `make bench` and `make fuzz`.
+#
+#   test   install missing packages, build with -Werror, install into a
+#          private tree, start a throwaway cluster, run every pg_regress,
+#          isolation and TAP suite, print "N passed, N failed".
+#   demo   same set-up, then run test/demo/demo.sql and show its output.
+#   bench  same set-up with the peers (postgresql-hll), run test/bench.
+#   fuzz   build the libFuzzer harnesses of test/fuzz and run each for
+#          FUZZ_SECONDS (default 60) seconds.
+#
+# Nothing is installed into the system's PostgreSQL: the extension goes into
+# a relocatable copy of the server under a temp directory, so parallel runs
+# and other installed versions do not interfere.  Run as root (as CI does),
+# the cluster and the suites run as the unprivileged user autoxfer_ci.
+#
+# Environment: KEEP_TMP=1 keeps the temp directory; FUZZ_SECONDS; BENCH_ROWS
+# and BENCH_SUBJECTS size the benchmark data.
+set -euo pipefail
+
+PGVER=15
+PGBIN_SYS=/usr/lib/postgresql/$PGVER/bin
+PGLIB_SYS=/usr/lib/postgresql/$PGVER/lib
+PGSHARE_SYS=/usr/share/postgresql/$PGVER
+RUN_USER=autoxfer_ci
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'test/run.sh: %s\n' "$*" >&2; exit 2; }
+
+# ---------------------------------------------------------------- packages
+need_packages() {
+	local mode=$1
+	local pkgs=(make gcc postgresql-$PGVER postgresql-server-dev-$PGVER libipc-run-perl)
+	case $mode in
+		bench) pkgs+=(postgresql-$PGVER-hll) ;;
+		fuzz) pkgs=(make clang libclang-rt-14-dev) ;;
+	esac
+	local missing=()
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || die "packages missing (${missing[*]}) and not root: install them first"
+		sudo=(sudo -n)
+	fi
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ---------------------------------------------------------------- build
+# Build into the source tree, then install into $T/inst as a relocatable
+# copy of the server: PostgreSQL finds share/ and lib/ relative to its own
+# binary, so $T/inst/usr/lib/postgresql/15/bin/postgres uses $T/inst's.
+build_and_install() {
+	local src=$1 T=$2
+	log "building"
+	make -C "$src" -s PG_CONFIG=$PGBIN_SYS/pg_config >/dev/null
+	local root=$T/inst
+	mkdir -p "$root$PGBIN_SYS" "$root$PGLIB_SYS" "$root$PGSHARE_SYS"
+	cp -a $PGBIN_SYS/. "$root$PGBIN_SYS/"
+	cp -a $PGSHARE_SYS/. "$root$PGSHARE_SYS/"
+	for f in $PGLIB_SYS/*; do ln -s "$f" "$root$PGLIB_SYS/$(basename "$f")"; done
+	rm -f "$root$PGLIB_SYS/autoxfer.so"
+	make -C "$src" -s PG_CONFIG=$PGBIN_SYS/pg_config DESTDIR="$root" install >/dev/null
+}
+
+# ---------------------------------------------------------------- cluster
+free_port() {
+	local p
+	for p in $(seq $((54000 + RANDOM % 900)) 55999); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+	die "no free port"
+}
+
+# start_cluster T [extra postgresql.conf lines...]
+start_cluster() {
+	local T=$1; shift
+	export PGDATA=$T/data PGHOST=$T/sock PGPORT=$(free_port) PGUSER=postgres
+	mkdir -p "$PGHOST"
+	initdb -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$PGDATA" >"$T/initdb.log" 2>&1 ||
+		{ cat "$T/initdb.log"; die "initdb failed"; }
+	{
+		echo "listen_addresses = '127.0.0.1'"
+		echo "port = $PGPORT"
+		echo "unix_socket_directories = '$PGHOST'"
+		echo "fsync = off"
+		echo "max_prepared_transactions = 10"
+		echo "log_min_messages = warning"
+		for line in "$@"; do echo "$line"; done
+	} >>"$PGDATA/postgresql.conf"
+	pg_ctl -D "$PGDATA" -l "$T/server.log" -w -t 60 start >/dev/null ||
+		{ cat "$T/server.log"; die "server did not start"; }
+	CLUSTER_UP=1
+}
+
+stop_cluster() {
+	if [ "${CLUSTER_UP:-0}" = 1 ]; then
+		pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
+		CLUSTER_UP=0
+	fi
+}
+
+# ---------------------------------------------------------------- suites
+PASSED=0
+FAILED=0
+
+run_regress() {
+	local T=$1 src=$T/src
+	local tests=()
+	for f in "$src"/sql/*.sql; do [ -e "$f" ] && tests+=("$(basename "$f" .sql)"); done
+	[ ${#tests[@]} -eq 0 ] && return 0
+	log "pg_regress: ${#tests[@]} tests"
+	local out=$T/out/regress
+	mkdir -p "$out"
+	set +e
+	"$PGLIB_INST/pgxs/src/test/regress/pg_regress" \
+		--inputdir="$src" --outputdir="$out" --bindir="$PGBIN_INST" \
+		--host="$PGHOST" --port="$PGPORT" --user=postgres \
+		--dbname=autoxfer_regression "${tests[@]}" | tee "$out/summary.txt"
+	set -e
+	count_pg_regress "$out/summary.txt"
+	[ -s "$out/regression.diffs" ] && { echo "---- regression.diffs"; cat "$out/regression.diffs"; } || true
+}
+
+# Count "... ok" and "... FAILED" lines of pg_regress output.
+count_pg_regress() {
+	local ok bad
+	ok=$(grep -cE '\.\.\. ok' "$1" || true)
+	bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$1" || true)
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		bad=1 # the runner itself failed
+	fi
+	PASSED=$((PASSED + ok))
+	FAILED=$((FAILED + bad))
+}
+
+run_isolation() {
+	local T=$1 src=$T/src/test/isolation
+	local specs=()
+	for f in "$src"/specs/*.spec; do [ -e "$f" ] && specs+=("$(basename "$f" .spec)"); done
+	[ ${#specs[@]} -eq 0 ] && return 0
+	log "isolation: ${#specs[@]} specs"
+	local out=$T/out/isolation
+	mkdir -p "$out"
+	set +e
+	"$PGLIB_INST/pgxs/src/test/isolation/pg_isolation_regress" \
+		--inputdir="$src" --outputdir="$out" --bindir="$PGBIN_INST" \
+		--host="$PGHOST" --port="$PGPORT" --user=postgres \
+		--load-extension=autoxfer --dbname=autoxfer_isolation "${specs[@]}" | tee "$out/summary.txt"
+	set -e
+	count_pg_regress "$out/summary.txt"
+	[ -s "$out/regression.diffs" ] && { echo "---- isolation regression.diffs"; cat "$out/regression.diffs"; } || true
+}
+
+run_tap() {
+	local T=$1 src=$T/src/test
+	local files=()
+	for f in "$src"/t/*.pl; do [ -e "$f" ] && files+=("$f"); done
+	[ ${#files[@]} -eq 0 ] && return 0
+	log "TAP: ${#files[@]} files"
+	local out=$T/out/tap
+	mkdir -p "$out"
+	set +e
+	(cd "$out" && TESTDIR=$out PG_REGRESS="$PGLIB_INST/pgxs/src/test/regress/pg_regress" \
+		AUTOXFER_SRC="$T/src" PGHOST= PGPORT= PGDATA= PGUSER= \
+		prove -I "$PGLIB_INST/pgxs/src/test/perl" -I "$src" "${files[@]}") 2>&1 | tee "$out/summary.txt"
+	set -e
+	local total failed_sub bad
+	total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$out/summary.txt" | tail -1)
+	total=${total:-0}
+	failed_sub=$(sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$out/summary.txt" | awk '{s+=$1} END{print s+0}')
+	bad=$(grep -cE 'Wstat: [1-9]|Parse errors|No subtests run' "$out/summary.txt" || true)
+	if grep -q '^Result: FAIL' "$out/summary.txt" && [ "$failed_sub" -eq 0 ]; then
+		failed_sub=$((bad > 0 ? bad : 1))
+	fi
+	if ! grep -q '^Result: PASS' "$out/summary.txt" && ! grep -q '^Result: FAIL' "$out/summary.txt"; then
+		failed_sub=$((failed_sub + 1))
+	fi
+	PASSED=$((PASSED + total - (failed_sub < total ? failed_sub : total)))
+	FAILED=$((FAILED + failed_sub))
+	if [ "$failed_sub" -gt 0 ]; then
+		for l in "$out"/tmp_check/log/*.log; do
+			[ -e "$l" ] && { echo "---- $l (tail)"; tail -40 "$l"; }
+		done
+	fi
+}
+
+# ---------------------------------------------------------------- modes
+inner() {
+	local mode=$1 T=$2
+	PGBIN_INST=$T/inst$PGBIN_SYS
+	PGLIB_INST=$T/inst$PGLIB_SYS
+	export PATH=$PGBIN_INST:$PATH
+	trap 'stop_cluster' EXIT
+	case $mode in
+		test)
+			start_cluster "$T"
+			run_regress "$T"
+			run_isolation "$T"
+			stop_cluster
+			run_tap "$T"
+			echo "$PASSED passed, $FAILED failed"
+			[ "$FAILED" -eq 0 ]
+			;;
+		demo)
+			start_cluster "$T"
+			createdb autoxfer_demo
+			psql -X -q -v ON_ERROR_STOP=1 -d autoxfer_demo -f "$T/src/test/demo/demo.sql"
+			;;
+		bench)
+			start_cluster "$T" "shared_buffers = 2GB" "work_mem = 256MB" "jit = off" \
+				"max_parallel_workers_per_gather = 2" "max_wal_size = 8GB" \
+				"checkpoint_timeout = 30min" "synchronous_commit = off"
+			createdb autoxfer_bench
+			PGDATABASE=autoxfer_bench bash "$T/src/test/bench/bench.sh" "$T"
+			;;
+	esac
+}
+
+run_fuzz() {
+	local src=$1
+	local secs=${FUZZ_SECONDS:-60}
+	local out=$src/test/fuzz/out
+	mkdir -p "$out"
+	local status=0
+	for h in "$src"/test/fuzz/*_fuzzer.c; do
+		local name
+		name=$(basename "$h" .c)
+		log "fuzz: $name for ${secs}s"
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+			-I"$src/src" -o "$out/$name" "$h" $(sed -n 's/^\/\/ sources: //p' "$h" | sed "s|[^ ]*|$src/&|g")
+		local corpus=$out/corpus_$name
+		mkdir -p "$corpus"
+		[ -d "$src/test/fuzz/seeds/$name" ] && cp -n "$src/test/fuzz/seeds/$name"/* "$corpus/" 2>/dev/null || true
+		if "$out/$name" -max_total_time="$secs" -print_final_stats=1 "$corpus" >"$out/$name.log" 2>&1; then
+			grep -E 'stat::number_of_executed_units|Done' "$out/$name.log" | tail -2
+			echo "$name: no crash"
+		else
+			tail -40 "$out/$name.log"
+			echo "$name: CRASH (reproducer in $out)"
+			status=1
+		fi
+	done
+	return $status
+}
+
+main() {
+	local mode=${1:-test}
+	if [ "$mode" = __inner ]; then
+		inner "$2" "$3"
+		return
+	fi
+	local src
+	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	case $mode in test | demo | bench | fuzz) ;; *) die "unknown mode $mode" ;; esac
+
+	need_packages "$mode"
+	if [ "$mode" = fuzz ]; then
+		run_fuzz "$src"
+		return
+	fi
+
+	T=$(mktemp -d /tmp/autoxfer-$mode.XXXXXX)
+	[ "${KEEP_TMP:-0}" = 1 ] || trap 'rm -rf "$T"' EXIT
+	build_and_install "$src" "$T"
+	mkdir -p "$T/src" "$T/out"
+	cp -a "$src/sql" "$src/expected" "$src/test" "$T/src/"
+	[ -d "$src/../shared/bench" ] && mkdir -p "$T/shared" && cp -a "$src/../shared/bench" "$T/shared/" || true
+
+	if [ "$(id -u)" -eq 0 ]; then
+		id "$RUN_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/bash "$RUN_USER"
+		chown -R "$RUN_USER" "$T"
+		chmod 755 "$T"
+		runuser -u "$RUN_USER" -- env KEEP_TMP="${KEEP_TMP:-0}" BENCH_ROWS="${BENCH_ROWS:-}" \
+			BENCH_SUBJECTS="${BENCH_SUBJECTS:-}" bash "$T/src/test/run.sh" __inner "$mode" "$T"
+	else
+		bash "$T/src/test/run.sh" __inner "$mode" "$T"
+	fi
+}
+
+main "$@"
