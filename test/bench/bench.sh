@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
 # test/bench/bench.sh T: run by `make bench` inside a throwaway cluster
-# (PG* variables set).  Prints one table: each row a measured ratio of
-# autoxfer against a peer in the same run.
+# (PGHOST, PGPORT, PGUSER, PGDATABASE set by test/run.sh).
+#
+# Generates the synthetic telemetry of test/bench/gen.sql once
+# (BENCH_ROWS rows over BENCH_SUBJECTS vehicles, default 10M / 1M), installs
+# autoxfer and the peer postgresql-hll, then runs every test/bench/bench_*.sh
+# in name order.  Each part prints rows with bench_row: autoxfer's figure,
+# the peer's figure measured in the same run, and their ratio.
 set -euo pipefail
 T=$1
 here=$(cd "$(dirname "$0")" && pwd)
-printf '%-58s %12s %12s %8s\n' "benchmark" "autoxfer" "peer" "ratio"
+export BENCH_ROWS=${BENCH_ROWS:-10000000}
+export BENCH_SUBJECTS=${BENCH_SUBJECTS:-1000000}
+export BENCH_DIR=$here BENCH_TMP=$T/bench
+mkdir -p "$BENCH_TMP"
+
+psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION autoxfer' -c 'CREATE EXTENSION hll'
+echo "generating $BENCH_ROWS telemetry rows over $BENCH_SUBJECTS subjects" >&2
+psql -X -q -v ON_ERROR_STOP=1 -v rows="$BENCH_ROWS" -v subjects="$BENCH_SUBJECTS" -f "$here/gen.sql" >/dev/null
+
+. "$here/lib.sh"
+bench_header
 for part in "$here"/bench_*.sh; do
-	[ -e "$part" ] && bash "$part" "$T"
+	[ -e "$part" ] || continue
+	bash "$part"
 done
-exit 0
