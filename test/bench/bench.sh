@@ -12,6 +12,7 @@ T=$1
 here=$(cd "$(dirname "$0")" && pwd)
 export BENCH_ROWS=${BENCH_ROWS:-10000000}
 export BENCH_SUBJECTS=${BENCH_SUBJECTS:-1000000}
+export PGOPTIONS="-c client_min_messages=warning"
 export BENCH_DIR=$here BENCH_TMP=$T/bench
 mkdir -p "$BENCH_TMP"
 
