@@ -1,0 +1,658 @@
+/*
+ * subject_core.c
+ *		Keyed hashing, sorted-set algebra and the compact encoding behind
+ *		autoxfer.subject_set.  Pure C: no PostgreSQL headers (see
+ *		subject_core.h for the encoded layout).
+ */
+#include "subject_core.h"
+
+#include <string.h>
+
+#define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+/*
+ * Read a little-endian 64-bit word from an unaligned address.
+ */
+static inline uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/*
+ * Write a little-endian 64-bit word to an unaligned address.
+ */
+static inline void
+store64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, 8);
+}
+
+/*
+ * SipHash-2-4 of data under a 128-bit key (Aumasson and Bernstein's keyed
+ * pseudo-random function): without the key, outputs cannot be predicted,
+ * so a stored hash does not reveal the identifier behind it.
+ */
+uint64_t
+ax_siphash24(const uint8_t key[AX_SALT_SIZE], const void *data, size_t len)
+{
+	const uint8_t *in = (const uint8_t *) data;
+	uint64_t	k0 = load64(key);
+	uint64_t	k1 = load64(key + 8);
+	uint64_t	v0 = k0 ^ UINT64_C(0x736f6d6570736575);
+	uint64_t	v1 = k1 ^ UINT64_C(0x646f72616e646f6d);
+	uint64_t	v2 = k0 ^ UINT64_C(0x6c7967656e657261);
+	uint64_t	v3 = k1 ^ UINT64_C(0x7465646279746573);
+	uint64_t	b = ((uint64_t) len) << 56;
+	size_t		full = len & ~(size_t) 7;
+	size_t		i;
+	int			r;
+
+#define SIPROUND() \
+	do { \
+		v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32); \
+		v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32); \
+	} while (0)
+
+	for (i = 0; i < full; i += 8)
+	{
+		uint64_t	m = load64(in + i);
+
+		v3 ^= m;
+		SIPROUND();
+		SIPROUND();
+		v0 ^= m;
+	}
+	for (r = 0; i + r < len; r++)
+		b |= ((uint64_t) in[i + r]) << (8 * r);
+	v3 ^= b;
+	SIPROUND();
+	SIPROUND();
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND();
+	SIPROUND();
+	SIPROUND();
+	SIPROUND();
+#undef SIPROUND
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * The fingerprint a set carries to name its salt: a keyed hash of a fixed
+ * string.  It identifies the salt without revealing it.
+ */
+uint64_t
+ax_salt_fingerprint(const uint8_t key[AX_SALT_SIZE])
+{
+	static const char tag[] = "autoxfer subject_set salt fingerprint v1";
+
+	return ax_siphash24(key, tag, sizeof(tag) - 1);
+}
+
+/*
+ * Sort a[0..n) ascending and drop repeats, returning the new length; tmp
+ * must hold n words.  LSD radix sort (8-bit digits for small inputs,
+ * 11-bit digits above), skipping digits where every key agrees.
+ */
+size_t
+ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp)
+{
+	size_t		i,
+				j;
+
+	if (n < 32)
+	{
+		for (i = 1; i < n; i++)
+		{
+			uint64_t	x = a[i];
+
+			for (j = i; j > 0 && a[j - 1] > x; j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+	}
+	else
+	{
+		int			bits = n < 4096 ? 8 : 11;
+		int			passes = (64 + bits - 1) / bits;
+		size_t		radix = (size_t) 1 << bits;
+		uint64_t	mask = radix - 1;
+		size_t		counts[6 * 2048];	/* enough for 8x256 and 6x2048 */
+		uint64_t   *src = a;
+		uint64_t   *dst = tmp;
+		int			p;
+
+		memset(counts, 0, sizeof(size_t) * radix * passes);
+		for (i = 0; i < n; i++)
+		{
+			uint64_t	x = a[i];
+
+			for (p = 0; p < passes; p++)
+				counts[p * radix + ((x >> (p * bits)) & mask)]++;
+		}
+		for (p = 0; p < passes; p++)
+		{
+			size_t	   *c = counts + p * radix;
+			size_t		sum = 0;
+			uint64_t   *swap;
+			int			shift = p * bits;
+
+			if (c[(a[0] >> shift) & mask] == n)
+				continue;		/* every key has this digit: nothing moves */
+			for (j = 0; j < radix; j++)
+			{
+				size_t		k = c[j];
+
+				c[j] = sum;
+				sum += k;
+			}
+			for (i = 0; i < n; i++)
+			{
+				uint64_t	x = src[i];
+
+				dst[c[(x >> shift) & mask]++] = x;
+			}
+			swap = src;
+			src = dst;
+			dst = swap;
+		}
+		if (src != a)
+			memcpy(a, src, n * sizeof(uint64_t));
+	}
+	if (n == 0)
+		return 0;
+	for (i = 1, j = 1; i < n; i++)
+		if (a[i] != a[j - 1])
+			a[j++] = a[i];
+	return j;
+}
+
+/*
+ * out = a | b for sorted unique inputs; out holds na + nb words.  Returns
+ * the length of out.
+ */
+size_t
+ax_subject_union(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
+{
+	size_t		i = 0,
+				j = 0,
+				k = 0;
+
+	while (i < na && j < nb)
+	{
+		uint64_t	x = a[i],
+					y = b[j];
+
+		out[k++] = x < y ? x : y;
+		i += (x <= y);
+		j += (y <= x);
+	}
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+	return k;
+}
+
+/*
+ * out = a & b for sorted unique inputs; out holds min(na, nb) words.
+ */
+size_t
+ax_subject_intersect(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
+{
+	size_t		i = 0,
+				j = 0,
+				k = 0;
+
+	while (i < na && j < nb)
+	{
+		if (a[i] < b[j])
+			i++;
+		else if (a[i] > b[j])
+			j++;
+		else
+		{
+			out[k++] = a[i];
+			i++;
+			j++;
+		}
+	}
+	return k;
+}
+
+/*
+ * out = a - b for sorted unique inputs; out holds na words and may be a
+ * itself.
+ */
+size_t
+ax_subject_difference(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
+{
+	size_t		i = 0,
+				j = 0,
+				k = 0;
+
+	while (i < na)
+	{
+		while (j < nb && b[j] < a[i])
+			j++;
+		if (j >= nb || b[j] != a[i])
+			out[k++] = a[i];
+		i++;
+	}
+	return k;
+}
+
+/*
+ * |a - b| for sorted unique inputs, without writing anything: how many
+ * members of a are new to b.
+ */
+size_t
+ax_subject_count_not_in(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+	size_t		i = 0,
+				j = 0,
+				k = 0;
+
+	while (i < na && j < nb)
+	{
+		if (a[i] < b[j])
+		{
+			k++;
+			i++;
+		}
+		else
+		{
+			i += (a[i] == b[j]);
+			j++;
+		}
+	}
+	return k + (na - i);
+}
+
+/*
+ * Binary search of x in sorted a[0..n).
+ */
+bool
+ax_subject_search(const uint64_t *a, size_t n, uint64_t x)
+{
+	size_t		lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == x;
+}
+
+/*
+ * Number of low bits kept per member for a set of n members:
+ * 64 - ceil(log2(n)), at most 63.
+ */
+static inline int
+low_bits(uint64_t n)
+{
+	int			ceil_log2;
+
+	if (n <= 1)
+		return 63;
+	ceil_log2 = 64 - __builtin_clzll(n - 1);
+	return 64 - ceil_log2;
+}
+
+/* Number of lower and upper words for n members. */
+static inline void
+word_counts(uint64_t n, int L, uint64_t *nlower, uint64_t *nupper)
+{
+	if (n == 0)
+	{
+		*nlower = *nupper = 0;
+		return;
+	}
+	*nlower = (n * (uint64_t) L + 63) / 64;
+	*nupper = (n + ((uint64_t) 1 << (64 - L)) + 63) / 64;
+}
+
+/*
+ * Encoded size in bytes of a set of n members (n <= AX_SUBJECT_MAX_COUNT).
+ */
+uint64_t
+ax_subject_encoded_size(uint64_t n)
+{
+	uint64_t	nl,
+				nu;
+
+	word_counts(n, low_bits(n), &nl, &nu);
+	return AX_SUBJECT_HEADER_SIZE + 8 * (nl + nu);
+}
+
+/*
+ * Encode sorted unique a[0..n) with its salt fingerprint into out, which
+ * holds ax_subject_encoded_size(n) bytes.
+ */
+void
+ax_subject_encode(const uint64_t *a, size_t n, uint64_t fingerprint, uint8_t *out)
+{
+	int			L = low_bits(n);
+	uint64_t	nl,
+				nu;
+	uint8_t    *lower = out + AX_SUBJECT_HEADER_SIZE;
+	uint8_t    *upper;
+	uint64_t	mask = ((uint64_t) 1 << L) - 1;
+	uint64_t	acc = 0;
+	int			accbits = 0;
+	size_t		w = 0;
+	size_t		i;
+	uint64_t	curword = 0;
+	uint64_t	curidx = 0;
+
+	word_counts(n, L, &nl, &nu);
+	upper = lower + 8 * nl;
+	out[0] = AX_SUBJECT_VERSION;
+	out[1] = out[2] = out[3] = 0;
+	store64(out + 4, fingerprint);
+	store64(out + 12, (uint64_t) n);
+	if (n == 0)
+		return;
+
+	/* lower bits, packed LSB first */
+	for (i = 0; i < n; i++)
+	{
+		uint64_t	low = a[i] & mask;
+
+		acc |= low << accbits;
+		if (accbits + L >= 64)
+		{
+			store64(lower + 8 * w++, acc);
+			acc = accbits ? low >> (64 - accbits) : 0;
+			accbits = accbits + L - 64;
+		}
+		else
+			accbits += L;
+	}
+	if (accbits > 0)
+		store64(lower + 8 * w++, acc);
+
+	/* upper bits: one set bit per member at (x >> L) + i */
+	for (i = 0; i < n; i++)
+	{
+		uint64_t	pos = (a[i] >> L) + i;
+		uint64_t	idx = pos >> 6;
+
+		while (curidx < idx)
+		{
+			store64(upper + 8 * curidx, curword);
+			curword = 0;
+			curidx++;
+		}
+		curword |= (uint64_t) 1 << (pos & 63);
+	}
+	while (curidx < nu)
+	{
+		store64(upper + 8 * curidx, curword);
+		curword = 0;
+		curidx++;
+	}
+}
+
+/*
+ * Read and check the fixed header and the length the count implies.
+ */
+AxSubjectStatus
+ax_subject_read_header(const uint8_t *p, size_t len, AxSubjectHeader *h)
+{
+	uint64_t	need;
+
+	if (len < AX_SUBJECT_HEADER_SIZE)
+		return AX_SUBJECT_TRUNCATED;
+	if (p[0] != AX_SUBJECT_VERSION)
+		return AX_SUBJECT_BAD_VERSION;
+	if (p[1] || p[2] || p[3])
+		return AX_SUBJECT_BAD_RESERVED;
+	h->version = p[0];
+	h->fingerprint = load64(p + 4);
+	h->count = load64(p + 12);
+	if (h->count > AX_SUBJECT_MAX_COUNT)
+		return AX_SUBJECT_BAD_COUNT;
+	need = ax_subject_encoded_size(h->count);
+	if (len < need)
+		return AX_SUBJECT_TRUNCATED;
+	if (len > need)
+		return AX_SUBJECT_TRAILING;
+	return AX_SUBJECT_OK;
+}
+
+/*
+ * Decode and fully validate an encoded set; members go to out (which holds
+ * the header's count of words) unless out is NULL.  Every byte is checked:
+ * any input that is not exactly the encoding of a strictly ascending set
+ * is refused.
+ */
+static AxSubjectStatus
+decode(const uint8_t *p, size_t len, uint64_t *out)
+{
+	AxSubjectHeader h;
+	AxSubjectStatus st = ax_subject_read_header(p, len, &h);
+	uint64_t	n,
+				nl,
+				nu,
+				buckets,
+				mask,
+				prev = 0,
+				i = 0,
+				w;
+	int			L;
+	const uint8_t *lower;
+	const uint8_t *upper;
+	uint64_t	lbit;
+
+	if (st != AX_SUBJECT_OK)
+		return st;
+	n = h.count;
+	if (n == 0)
+		return AX_SUBJECT_OK;
+	L = low_bits(n);
+	word_counts(n, L, &nl, &nu);
+	buckets = (uint64_t) 1 << (64 - L);
+	mask = ((uint64_t) 1 << L) - 1;
+	lower = p + AX_SUBJECT_HEADER_SIZE;
+	upper = lower + 8 * nl;
+
+	/* padding of the lower words */
+	lbit = n * (uint64_t) L;
+	if ((lbit & 63) != 0 && (load64(lower + 8 * (nl - 1)) >> (lbit & 63)) != 0)
+		return AX_SUBJECT_BAD_PADDING;
+	/* padding of the upper words */
+	if (((n + buckets) & 63) != 0 &&
+		(load64(upper + 8 * (nu - 1)) >> ((n + buckets) & 63)) != 0)
+		return AX_SUBJECT_BAD_PADDING;
+
+	for (w = 0; w < nu; w++)
+	{
+		uint64_t	word = load64(upper + 8 * w);
+
+		while (word)
+		{
+			uint64_t	pos = w * 64 + __builtin_ctzll(word);
+			uint64_t	high,
+						low,
+						x,
+						bo;
+			uint64_t	lw;
+			int			sh;
+
+			word &= word - 1;
+			if (i >= n)
+				return AX_SUBJECT_BAD_UPPER;
+			high = pos - i;
+			if (high >= buckets)
+				return AX_SUBJECT_BAD_UPPER;
+			bo = i * (uint64_t) L;
+			lw = bo >> 6;
+			sh = (int) (bo & 63);
+			low = load64(lower + 8 * lw) >> sh;
+			if (sh + L > 64)
+				low |= load64(lower + 8 * (lw + 1)) << (64 - sh);
+			low &= mask;
+			x = (L == 64 ? 0 : high << L) | low;
+			if (i > 0 && x <= prev)
+				return AX_SUBJECT_NOT_ASCENDING;
+			if (out)
+				out[i] = x;
+			prev = x;
+			i++;
+		}
+	}
+	if (i != n)
+		return AX_SUBJECT_BAD_UPPER;
+	return AX_SUBJECT_OK;
+}
+
+/*
+ * Decode a validated or untrusted encoded set into out (header's count
+ * words).
+ */
+AxSubjectStatus
+ax_subject_decode(const uint8_t *p, size_t len, uint64_t *out)
+{
+	return decode(p, len, out);
+}
+
+/*
+ * Validate an encoded set without keeping its members.
+ */
+AxSubjectStatus
+ax_subject_validate(const uint8_t *p, size_t len)
+{
+	return decode(p, len, NULL);
+}
+
+/*
+ * Membership of x in a valid encoded set, without decoding it: find the
+ * start of x's bucket in the upper bits (the (x >> L)-th zero), then
+ * compare the low bits of that bucket's members.
+ */
+bool
+ax_subject_encoded_contains(const uint8_t *p, size_t len, uint64_t x)
+{
+	AxSubjectHeader h;
+	uint64_t	n,
+				nl,
+				nu,
+				high,
+				mask,
+				zeros = 0,
+				w,
+				pos;
+	int			L;
+	const uint8_t *lower;
+	const uint8_t *upper;
+
+	if (ax_subject_read_header(p, len, &h) != AX_SUBJECT_OK || h.count == 0)
+		return false;
+	n = h.count;
+	L = low_bits(n);
+	word_counts(n, L, &nl, &nu);
+	mask = ((uint64_t) 1 << L) - 1;
+	high = x >> L;
+	lower = p + AX_SUBJECT_HEADER_SIZE;
+	upper = lower + 8 * nl;
+
+	/* position just after the high-th zero bit (bucket high starts there) */
+	pos = 0;
+	if (high > 0)
+	{
+		for (w = 0; w < nu; w++)
+		{
+			uint64_t	word = ~load64(upper + 8 * w);
+			uint64_t	z = (uint64_t) __builtin_popcountll(word);
+
+			if (zeros + z >= high)
+			{
+				/* drop zeros until the high-th */
+				uint64_t	k = high - zeros;
+
+				while (--k)
+					word &= word - 1;
+				pos = w * 64 + __builtin_ctzll(word) + 1;
+				break;
+			}
+			zeros += z;
+		}
+		if (w == nu)
+			return false;
+	}
+	/* members of bucket high: consecutive one bits from pos */
+	for (;;)
+	{
+		uint64_t	i,
+					bo,
+					low;
+		int			sh;
+
+		if ((pos >> 6) >= nu ||
+			!((load64(upper + 8 * (pos >> 6)) >> (pos & 63)) & 1))
+			return false;
+		i = pos - high;
+		if (i >= n)
+			return false;
+		bo = i * (uint64_t) L;
+		sh = (int) (bo & 63);
+		low = load64(lower + 8 * (bo >> 6)) >> sh;
+		if (sh + L > 64)
+			low |= load64(lower + 8 * ((bo >> 6) + 1)) << (64 - sh);
+		low &= mask;
+		if (low == (x & mask))
+			return true;
+		if (low > (x & mask))
+			return false;
+		pos++;
+	}
+}
+
+/*
+ * Human-readable text of a decoder status, for error messages.
+ */
+const char *
+ax_subject_status_message(AxSubjectStatus st)
+{
+	switch (st)
+	{
+		case AX_SUBJECT_OK:
+			return "valid";
+		case AX_SUBJECT_TRUNCATED:
+			return "data shorter than its header or member count requires";
+		case AX_SUBJECT_TRAILING:
+			return "trailing bytes after the last member";
+		case AX_SUBJECT_BAD_VERSION:
+			return "unknown format version";
+		case AX_SUBJECT_BAD_RESERVED:
+			return "reserved header bytes are not zero";
+		case AX_SUBJECT_BAD_COUNT:
+			return "member count out of range";
+		case AX_SUBJECT_BAD_UPPER:
+			return "member index bits do not match the member count";
+		case AX_SUBJECT_NOT_ASCENDING:
+			return "members repeated or not in ascending order";
+		case AX_SUBJECT_BAD_PADDING:
+			return "non-zero padding bits";
+	}
+	return "unknown error";
+}

@@ -1,0 +1,80 @@
+/*
+ * subject_core.h
+ *		Pure C core of autoxfer.subject_set: keyed hashing of identifiers,
+ *		sorted unique sets of 64-bit hashes, their set algebra, and the
+ *		compact (Elias-Fano) encoding with full validation.
+ *
+ * Nothing here includes PostgreSQL headers, so the decoder builds and is
+ * fuzzed on its own (test/fuzz/subject_fuzzer.c).
+ *
+ * Encoded form (all integers little-endian, no alignment assumed):
+ *
+ *	 offset  size  field
+ *	 0       1     version (AX_SUBJECT_VERSION)
+ *	 1       3     reserved, zero
+ *	 4       8     salt fingerprint
+ *	 12      8     n, the number of members (at most AX_SUBJECT_MAX_COUNT)
+ *	 20      ...   lower bits: ceil(n * L / 64) 64-bit words
+ *	 ...     ...   upper bits: ceil((n + 2^(64 - L)) / 64) 64-bit words
+ *
+ * with L = 64 - ceil(log2(n)), capped at 63 (n = 0: no words).  Member i
+ * (strictly ascending x_i) keeps its low L bits at bit i * L of the lower
+ * words and sets bit (x_i >> L) + i of the upper words.  L and both word
+ * counts follow from n, padding bits are zero, so every set has exactly one
+ * encoding: equal sets are equal bytes.
+ */
+#ifndef AUTOXFER_SUBJECT_CORE_H
+#define AUTOXFER_SUBJECT_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AX_SUBJECT_VERSION		1
+#define AX_SUBJECT_HEADER_SIZE	20
+/* 2^31 members: far above what a 1 GB value can hold, and overflow-safe */
+#define AX_SUBJECT_MAX_COUNT	((uint64_t) 1 << 31)
+#define AX_SALT_SIZE			16
+
+typedef enum AxSubjectStatus
+{
+	AX_SUBJECT_OK = 0,
+	AX_SUBJECT_TRUNCATED,		/* shorter than its header or its count says */
+	AX_SUBJECT_TRAILING,		/* longer than its count says */
+	AX_SUBJECT_BAD_VERSION,		/* unknown version byte */
+	AX_SUBJECT_BAD_RESERVED,	/* reserved header bytes not zero */
+	AX_SUBJECT_BAD_COUNT,		/* count above AX_SUBJECT_MAX_COUNT */
+	AX_SUBJECT_BAD_UPPER,		/* upper bits do not hold exactly n members */
+	AX_SUBJECT_NOT_ASCENDING,	/* members repeated or out of order */
+	AX_SUBJECT_BAD_PADDING		/* non-zero padding bits */
+} AxSubjectStatus;
+
+typedef struct AxSubjectHeader
+{
+	uint8_t		version;
+	uint64_t	fingerprint;
+	uint64_t	count;
+} AxSubjectHeader;
+
+/* keyed hashing */
+extern uint64_t ax_siphash24(const uint8_t key[AX_SALT_SIZE], const void *data, size_t len);
+extern uint64_t ax_salt_fingerprint(const uint8_t key[AX_SALT_SIZE]);
+
+/* sorted unique arrays */
+extern size_t ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp);
+extern size_t ax_subject_union(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
+extern size_t ax_subject_intersect(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
+extern size_t ax_subject_difference(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
+extern size_t ax_subject_count_not_in(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+extern bool ax_subject_search(const uint64_t *a, size_t n, uint64_t x);
+
+/* encoding */
+extern uint64_t ax_subject_encoded_size(uint64_t n);
+extern void ax_subject_encode(const uint64_t *a, size_t n, uint64_t fingerprint, uint8_t *out);
+extern AxSubjectStatus ax_subject_read_header(const uint8_t *p, size_t len, AxSubjectHeader *h);
+extern AxSubjectStatus ax_subject_decode(const uint8_t *p, size_t len, uint64_t *out);
+extern AxSubjectStatus ax_subject_validate(const uint8_t *p, size_t len);
+extern bool ax_subject_encoded_contains(const uint8_t *p, size_t len, uint64_t x);
+extern const char *ax_subject_status_message(AxSubjectStatus st);
+
+#endif							/* AUTOXFER_SUBJECT_CORE_H */
