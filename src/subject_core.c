@@ -344,72 +344,97 @@ ax_subject_encoded_size(uint64_t n)
 }
 
 /*
+ * Start writing a set of exactly n members (given in ascending order to
+ * ax_writer_put) into out, which holds ax_subject_encoded_size(n) bytes.
+ */
+void
+ax_writer_init(AxSubjectWriter *w, uint8_t *out, uint64_t n, uint64_t fingerprint)
+{
+	uint64_t	nl;
+
+	memset(w, 0, sizeof(*w));
+	w->L = low_bits(n);
+	word_counts(n, w->L, &nl, &w->nu);
+	w->n = n;
+	w->mask = ((uint64_t) 1 << w->L) - 1;
+	w->lower = out + AX_SUBJECT_HEADER_SIZE;
+	w->upper = w->lower + 8 * nl;
+	out[0] = AX_SUBJECT_VERSION;
+	out[1] = out[2] = out[3] = 0;
+	store64(out + 4, fingerprint);
+	store64(out + 12, n);
+}
+
+/*
+ * Append the next member: its low bits packed LSB first into the lower
+ * words, one set bit at (x >> L) + i in the upper words.
+ */
+void
+ax_writer_put(AxSubjectWriter *w, uint64_t x)
+{
+	uint64_t	low = x & w->mask;
+	uint64_t	pos = (x >> w->L) + w->i;
+	uint64_t	idx = pos >> 6;
+
+	/* only a corrupt source gives these; never write out of bounds */
+	if (w->i >= w->n || idx >= w->nu || (w->i > 0 && pos <= w->lastpos))
+	{
+		w->bad = true;
+		return;
+	}
+	w->lastpos = pos;
+	w->acc |= low << w->accbits;
+	if (w->accbits + w->L >= 64)
+	{
+		store64(w->lower + 8 * w->lw++, w->acc);
+		w->acc = low >> (64 - w->accbits);
+		w->accbits = w->accbits + w->L - 64;
+	}
+	else
+		w->accbits += w->L;
+
+	while (w->curidx < idx)
+	{
+		store64(w->upper + 8 * w->curidx, w->curword);
+		w->curword = 0;
+		w->curidx++;
+	}
+	w->curword |= (uint64_t) 1 << (pos & 63);
+	w->i++;
+}
+
+/*
+ * Flush the partial words and zero the rest.
+ */
+void
+ax_writer_finish(AxSubjectWriter *w)
+{
+	if (w->n == 0)
+		return;
+	if (w->accbits > 0)
+		store64(w->lower + 8 * w->lw++, w->acc);
+	while (w->curidx < w->nu)
+	{
+		store64(w->upper + 8 * w->curidx, w->curword);
+		w->curword = 0;
+		w->curidx++;
+	}
+}
+
+/*
  * Encode sorted unique a[0..n) with its salt fingerprint into out, which
  * holds ax_subject_encoded_size(n) bytes.
  */
 void
 ax_subject_encode(const uint64_t *a, size_t n, uint64_t fingerprint, uint8_t *out)
 {
-	int			L = low_bits(n);
-	uint64_t	nl,
-				nu;
-	uint8_t    *lower = out + AX_SUBJECT_HEADER_SIZE;
-	uint8_t    *upper;
-	uint64_t	mask = ((uint64_t) 1 << L) - 1;
-	uint64_t	acc = 0;
-	int			accbits = 0;
-	size_t		w = 0;
+	AxSubjectWriter w;
 	size_t		i;
-	uint64_t	curword = 0;
-	uint64_t	curidx = 0;
 
-	word_counts(n, L, &nl, &nu);
-	upper = lower + 8 * nl;
-	out[0] = AX_SUBJECT_VERSION;
-	out[1] = out[2] = out[3] = 0;
-	store64(out + 4, fingerprint);
-	store64(out + 12, (uint64_t) n);
-	if (n == 0)
-		return;
-
-	/* lower bits, packed LSB first */
+	ax_writer_init(&w, out, n, fingerprint);
 	for (i = 0; i < n; i++)
-	{
-		uint64_t	low = a[i] & mask;
-
-		acc |= low << accbits;
-		if (accbits + L >= 64)
-		{
-			store64(lower + 8 * w++, acc);
-			acc = accbits ? low >> (64 - accbits) : 0;
-			accbits = accbits + L - 64;
-		}
-		else
-			accbits += L;
-	}
-	if (accbits > 0)
-		store64(lower + 8 * w++, acc);
-
-	/* upper bits: one set bit per member at (x >> L) + i */
-	for (i = 0; i < n; i++)
-	{
-		uint64_t	pos = (a[i] >> L) + i;
-		uint64_t	idx = pos >> 6;
-
-		while (curidx < idx)
-		{
-			store64(upper + 8 * curidx, curword);
-			curword = 0;
-			curidx++;
-		}
-		curword |= (uint64_t) 1 << (pos & 63);
-	}
-	while (curidx < nu)
-	{
-		store64(upper + 8 * curidx, curword);
-		curword = 0;
-		curidx++;
-	}
+		ax_writer_put(&w, a[i]);
+	ax_writer_finish(&w);
 }
 
 /*
@@ -625,6 +650,224 @@ ax_subject_encoded_contains(const uint8_t *p, size_t len, uint64_t x)
 			return false;
 		pos++;
 	}
+}
+
+/*
+ * Merge sorted unique b into sorted unique a in place, from the back: a
+ * has room for nout words, nout being na plus the members of b not in a,
+ * so no write overtakes an unread member of a.
+ */
+void
+ax_subject_merge_into(uint64_t *a, size_t na, const uint64_t *b, size_t nb, size_t nout)
+{
+	size_t		i = na,
+				j = nb,
+				k = nout;
+
+	while (j > 0 && k > i)
+	{
+		uint64_t	y = b[j - 1];
+
+		if (i > 0 && a[i - 1] > y)
+		{
+			a[--k] = a[--i];
+		}
+		else
+		{
+			if (i > 0 && a[i - 1] == y)
+				i--;
+			a[--k] = y;
+			j--;
+		}
+	}
+}
+
+/* A cursor over sorted array a[0..n). */
+void
+ax_cursor_array(AxSubjectCursor *c, const uint64_t *a, size_t n)
+{
+	memset(c, 0, sizeof(*c));
+	c->arr = a;
+	c->n = n;
+}
+
+/*
+ * A cursor over the encoded set at p with n members (header already read
+ * and the length checked against n).
+ */
+void
+ax_cursor_encoded(AxSubjectCursor *c, const uint8_t *p, uint64_t n)
+{
+	uint64_t	nl;
+
+	memset(c, 0, sizeof(*c));
+	c->n = n;
+	if (n == 0)
+		return;
+	c->L = low_bits(n);
+	word_counts(n, c->L, &nl, &c->nu);
+	c->mask = ((uint64_t) 1 << c->L) - 1;
+	c->lower = p + AX_SUBJECT_HEADER_SIZE;
+	c->upper = c->lower + 8 * nl;
+	c->word = load64(c->upper);
+}
+
+/*
+ * Next member of an encoded cursor (called by ax_cursor_next).
+ */
+bool
+ax_cursor_next_encoded(AxSubjectCursor *c, uint64_t *x)
+{
+	uint64_t	pos,
+				bo,
+				low;
+	int			sh;
+
+	while (c->word == 0)
+	{
+		if (++c->w >= c->nu)
+		{
+			c->corrupt = true;
+			c->i = c->n;
+			return false;
+		}
+		c->word = load64(c->upper + 8 * c->w);
+	}
+	pos = c->w * 64 + __builtin_ctzll(c->word);
+	c->word &= c->word - 1;
+	bo = c->i * (uint64_t) c->L;
+	sh = (int) (bo & 63);
+	low = load64(c->lower + 8 * (bo >> 6)) >> sh;
+	if (sh + c->L > 64)
+		low |= load64(c->lower + 8 * ((bo >> 6) + 1)) << (64 - sh);
+	*x = ((pos - c->i) << c->L) | (low & c->mask);
+	c->i++;
+	return true;
+}
+
+/*
+ * |a - b| over two cursors (taken by value: the caller's stay unread).
+ */
+uint64_t
+ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b)
+{
+	uint64_t	x,
+				y,
+				k = 0;
+	bool		hx = ax_cursor_next(&a, &x);
+	bool		hy = ax_cursor_next(&b, &y);
+
+	while (hx && hy)
+	{
+		if (x < y)
+		{
+			k++;
+			hx = ax_cursor_next(&a, &x);
+		}
+		else
+		{
+			if (x == y)
+				hx = ax_cursor_next(&a, &x);
+			hy = ax_cursor_next(&b, &y);
+		}
+	}
+	while (hx)
+	{
+		k++;
+		hx = ax_cursor_next(&a, &x);
+	}
+	return k;
+}
+
+/*
+ * Size of the result of a set operation, from one merge pass.
+ */
+uint64_t
+ax_cursor_op_count(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b)
+{
+	switch (op)
+	{
+		case AX_OP_UNION:
+			return a.n + ax_cursor_count_not_in(b, a);
+		case AX_OP_INTERSECT:
+			return b.n - ax_cursor_count_not_in(b, a);
+		case AX_OP_DIFFERENCE:
+			return ax_cursor_count_not_in(a, b);
+	}
+	return 0;
+}
+
+/*
+ * Encode the result of a set operation (n members, from
+ * ax_cursor_op_count) into out, merging the two cursors a second time.
+ * False when an input turned out corrupt (out is then not a valid set).
+ */
+bool
+ax_cursor_op_encode(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b,
+					uint64_t n, uint64_t fingerprint, uint8_t *out)
+{
+	AxSubjectWriter w;
+	uint64_t	x,
+				y;
+	bool		hx,
+				hy;
+
+	ax_writer_init(&w, out, n, fingerprint);
+	hx = ax_cursor_next(&a, &x);
+	hy = ax_cursor_next(&b, &y);
+	while (hx && hy && w.i < n)
+	{
+		if (x < y)
+		{
+			if (op != AX_OP_INTERSECT)
+				ax_writer_put(&w, x);
+			hx = ax_cursor_next(&a, &x);
+		}
+		else if (y < x)
+		{
+			if (op == AX_OP_UNION)
+				ax_writer_put(&w, y);
+			hy = ax_cursor_next(&b, &y);
+		}
+		else
+		{
+			if (op != AX_OP_DIFFERENCE)
+				ax_writer_put(&w, x);
+			hx = ax_cursor_next(&a, &x);
+			hy = ax_cursor_next(&b, &y);
+		}
+	}
+	while (hx && op != AX_OP_INTERSECT && w.i < n)
+	{
+		ax_writer_put(&w, x);
+		hx = ax_cursor_next(&a, &x);
+	}
+	while (hy && op == AX_OP_UNION && w.i < n)
+	{
+		ax_writer_put(&w, y);
+		hy = ax_cursor_next(&b, &y);
+	}
+	ax_writer_finish(&w);
+	return !w.bad && w.i == n && !a.corrupt && !b.corrupt;
+}
+
+/*
+ * Do two cursors hold the same members?
+ */
+bool
+ax_cursor_equal(AxSubjectCursor a, AxSubjectCursor b)
+{
+	uint64_t	x,
+				y;
+
+	if (a.n != b.n)
+		return false;
+	while (ax_cursor_next(&a, &x))
+	{
+		if (!ax_cursor_next(&b, &y) || x != y)
+			return false;
+	}
+	return true;
 }
 
 /*

@@ -68,6 +68,84 @@ extern size_t ax_subject_difference(const uint64_t *a, size_t na, const uint64_t
 extern size_t ax_subject_count_not_in(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
 extern bool ax_subject_search(const uint64_t *a, size_t n, uint64_t x);
 
+/* in-place merge: a has room for nout = na + |b - a| words */
+extern void ax_subject_merge_into(uint64_t *a, size_t na, const uint64_t *b, size_t nb, size_t nout);
+
+/*
+ * A cursor walks the members of a sorted array or of an encoded set in
+ * ascending order without materialising them.  An encoded cursor expects a
+ * set whose header was checked (ax_subject_read_header); should the body be
+ * corrupt it never reads out of bounds and sets corrupt instead.
+ */
+typedef struct AxSubjectCursor
+{
+	const uint64_t *arr;		/* array source, or NULL */
+	const uint8_t *lower;
+	const uint8_t *upper;
+	uint64_t	n;
+	uint64_t	i;
+	uint64_t	mask;
+	uint64_t	w;				/* current upper word */
+	uint64_t	nu;
+	uint64_t	word;			/* its bits not yet consumed */
+	int			L;
+	bool		corrupt;
+} AxSubjectCursor;
+
+/* The incremental encoder behind ax_subject_encode. */
+typedef struct AxSubjectWriter
+{
+	uint8_t    *lower;
+	uint8_t    *upper;
+	uint64_t	n;
+	uint64_t	i;
+	uint64_t	mask;
+	uint64_t	acc;
+	uint64_t	lw;
+	uint64_t	nu;
+	uint64_t	curidx;
+	uint64_t	curword;
+	uint64_t	lastpos;
+	int			L;
+	int			accbits;
+	bool		bad;			/* members out of order: nothing written past the end */
+} AxSubjectWriter;
+
+typedef enum AxSetOp
+{
+	AX_OP_UNION,
+	AX_OP_INTERSECT,
+	AX_OP_DIFFERENCE
+} AxSetOp;
+
+extern void ax_cursor_array(AxSubjectCursor *c, const uint64_t *a, size_t n);
+extern void ax_cursor_encoded(AxSubjectCursor *c, const uint8_t *p, uint64_t n);
+extern bool ax_cursor_next_encoded(AxSubjectCursor *c, uint64_t *x);
+
+/* Next member of a cursor into *x; false at the end. */
+static inline bool
+ax_cursor_next(AxSubjectCursor *c, uint64_t *x)
+{
+	if (c->i >= c->n)
+		return false;
+	if (c->arr)
+	{
+		*x = c->arr[c->i++];
+		return true;
+	}
+	return ax_cursor_next_encoded(c, x);
+}
+
+extern uint64_t ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b);
+extern uint64_t ax_cursor_op_count(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b);
+extern bool ax_cursor_op_encode(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b,
+								uint64_t n, uint64_t fingerprint, uint8_t *out);
+extern bool ax_cursor_equal(AxSubjectCursor a, AxSubjectCursor b);
+
+extern void ax_writer_init(AxSubjectWriter *w, uint8_t *out, uint64_t n, uint64_t fingerprint);
+extern void ax_writer_put(AxSubjectWriter *w, uint64_t x);
+extern void ax_writer_finish(AxSubjectWriter *w);
+
 /* encoding */
 extern uint64_t ax_subject_encoded_size(uint64_t n);
 extern void ax_subject_encode(const uint64_t *a, size_t n, uint64_t fingerprint, uint8_t *out);

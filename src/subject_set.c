@@ -213,6 +213,7 @@ typedef struct AxSubjectSet
 	uint64_t	fingerprint;
 	uint64_t   *members;		/* sorted unique */
 	size_t		n;
+	size_t		cap;			/* words allocated for members */
 	uint64_t   *buf;			/* unsorted new hashes */
 	uint64_t   *tmp;			/* radix sort scratch, bufcap words */
 	size_t		nbuf;
@@ -270,30 +271,54 @@ ss_new(MemoryContext parent, uint64_t fingerprint)
 }
 
 /*
- * Sort and dedupe the buffer and merge it into the members.  The merged
- * array is sized exactly (the new members are counted first), so memory
- * stays at 8 bytes per member plus the buffer.
+ * Make room for at least want members, growing by a quarter: repalloc of a
+ * large block is a realloc(), which moves pages rather than copying on
+ * Linux, and fresh pages are what is expensive to touch.
+ */
+static void
+ss_reserve(AxSubjectSet *s, size_t want)
+{
+	size_t		cap;
+
+	if (want <= s->cap)
+		return;
+	cap = Max(want, s->cap + s->cap / 4);
+	cap = Max(cap, 64);
+	if (s->members == NULL)
+		s->members = MemoryContextAllocHuge(s->hdr.eoh_context, cap * sizeof(uint64_t));
+	else
+		s->members = repalloc_huge(s->members, cap * sizeof(uint64_t));
+	/* count old and new while both may exist, then the new only */
+	s->peak = Max(s->peak, s->bytes + cap * sizeof(uint64_t));
+	s->bytes += (cap - s->cap) * sizeof(uint64_t);
+	s->cap = cap;
+}
+
+/*
+ * Merge sorted unique b[0..nb) into the members, in place from the back
+ * after counting how many are new.
+ */
+static void
+ss_merge_sorted(AxSubjectSet *s, const uint64_t *b, size_t nb)
+{
+	size_t		fresh = ax_subject_count_not_in(b, nb, s->members, s->n);
+
+	if (fresh == 0)
+		return;
+	ss_reserve(s, s->n + fresh);
+	ax_subject_merge_into(s->members, s->n, b, nb, s->n + fresh);
+	s->n += fresh;
+}
+
+/*
+ * Sort and dedupe the buffer and merge it into the members.
  */
 static void
 ss_flush(AxSubjectSet *s)
 {
-	size_t		m,
-				fresh;
-
 	if (s->nbuf == 0)
 		return;
-	m = ax_subject_sort_unique(s->buf, s->nbuf, s->tmp);
-	fresh = ax_subject_count_not_in(s->buf, m, s->members, s->n);
-	if (fresh > 0)
-	{
-		uint64_t   *merged = ss_alloc(s, s->n + fresh);
-		size_t		k = ax_subject_union(s->members, s->n, s->buf, m, merged);
-
-		Assert(k == s->n + fresh);
-		ss_free(s, s->members, s->n);
-		s->members = merged;
-		s->n = k;
-	}
+	ss_merge_sorted(s, s->buf, ax_subject_sort_unique(s->buf, s->nbuf, s->tmp));
 	s->nbuf = 0;
 }
 
@@ -323,27 +348,6 @@ ss_add(AxSubjectSet *s, uint64_t h)
 		}
 	}
 	s->buf[s->nbuf++] = h;
-}
-
-/*
- * Merge the sorted unique words b[0..nb) into s.
- */
-static void
-ss_merge_array(AxSubjectSet *s, const uint64_t *b, size_t nb)
-{
-	size_t		fresh;
-
-	ss_flush(s);
-	fresh = ax_subject_count_not_in(b, nb, s->members, s->n);
-	if (fresh > 0)
-	{
-		uint64_t   *merged = ss_alloc(s, s->n + fresh);
-		size_t		k = ax_subject_union(s->members, s->n, b, nb, merged);
-
-		ss_free(s, s->members, s->n);
-		s->members = merged;
-		s->n = k;
-	}
 }
 
 /* Encoded payload size of a normalised set, refusing sets above 1 GB. */
@@ -431,7 +435,7 @@ expand_rw(Datum d, MemoryContext cxt)
 
 		ss_flush(src);
 		s = ss_new(cxt, src->fingerprint);
-		s->members = ss_alloc(s, src->n);
+		ss_reserve(s, src->n);
 		memcpy(s->members, src->members, src->n * sizeof(uint64_t));
 		s->n = src->n;
 	}
@@ -445,7 +449,7 @@ expand_rw(Datum d, MemoryContext cxt)
 		if (st != AX_SUBJECT_OK)
 			report_corrupt(st);
 		s = ss_new(cxt, h.fingerprint);
-		s->members = ss_alloc(s, h.count);
+		ss_reserve(s, h.count);
 		st = ax_subject_decode((uint8_t *) VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), s->members);
 		if (st != AX_SUBJECT_OK)
 			report_corrupt(st);
@@ -708,7 +712,7 @@ subject_set_combine(PG_FUNCTION_ARGS)
 		{
 			AxSubjectSet *copy = ss_new(state_context(fcinfo), s->fingerprint);
 
-			ss_merge_array(copy, s->members, s->n);
+			ss_merge_sorted(copy, s->members, s->n);
 			s = copy;
 		}
 		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
@@ -716,7 +720,7 @@ subject_set_combine(PG_FUNCTION_ARGS)
 	s = expand_rw(PG_GETARG_DATUM(0), state_context(fcinfo));
 	view_set(PG_GETARG_DATUM(1), &v);
 	check_same_salt(s->fingerprint, v.fingerprint);
-	ss_merge_array(s, v.m, v.n);
+	ss_merge_sorted(s, v.m, v.n);
 	view_release(&v);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
 }
@@ -863,44 +867,72 @@ subject_set_contains(PG_FUNCTION_ARGS)
 											   VARSIZE_ANY_EXHDR(v), h));
 }
 
-typedef enum AxSetOp
+/*
+ * A cursor over a set argument: the members of an expanded set in place,
+ * or the encoded members of a flat one, decoded as they are read.
+ */
+static void
+open_cursor(Datum d, AxSubjectCursor *c, uint64_t *fingerprint)
 {
-	OP_UNION,
-	OP_INTERSECT,
-	OP_DIFFERENCE
-} AxSetOp;
+	struct varlena *v;
+	AxSubjectHeader h;
+	AxSubjectStatus st;
 
-/* Apply a binary set operation to two set arguments. */
+	if (is_expanded(d))
+	{
+		AxSubjectSet *s = (AxSubjectSet *) DatumGetEOHP(d);
+
+		ss_flush(s);
+		ax_cursor_array(c, s->members, s->n);
+		*fingerprint = s->fingerprint;
+		return;
+	}
+	v = PG_DETOAST_DATUM(d);
+	st = ax_subject_read_header((uint8_t *) VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), &h);
+	if (st != AX_SUBJECT_OK)
+		report_corrupt(st);
+	ax_cursor_encoded(c, (uint8_t *) VARDATA_ANY(v), h.count);
+	*fingerprint = h.fingerprint;
+}
+
+/* Open cursors on both set arguments, checking they share a salt. */
+static void
+open_pair(FunctionCallInfo fcinfo, AxSubjectCursor *a, AxSubjectCursor *b)
+{
+	uint64_t	fa,
+				fb;
+
+	open_cursor(PG_GETARG_DATUM(0), a, &fa);
+	open_cursor(PG_GETARG_DATUM(1), b, &fb);
+	check_same_salt(fa, fb);
+}
+
+/*
+ * Apply a binary set operation to two set arguments: one merge pass counts
+ * the result, a second writes its encoding, with no decoded copy of either
+ * input.
+ */
 static Datum
 set_op(FunctionCallInfo fcinfo, AxSetOp op)
 {
-	SetView		a,
+	AxSubjectCursor a,
 				b;
-	uint64_t   *out;
-	size_t		n = 0;
-	Datum		result;
+	uint64_t	fa,
+				fb,
+				n;
+	Size		size;
+	struct varlena *v;
 
-	view_set(PG_GETARG_DATUM(0), &a);
-	view_set(PG_GETARG_DATUM(1), &b);
-	check_same_salt(a.fingerprint, b.fingerprint);
-	out = palloc_extended(Max(a.n + b.n, 1) * sizeof(uint64_t), MCXT_ALLOC_HUGE);
-	switch (op)
-	{
-		case OP_UNION:
-			n = ax_subject_union(a.m, a.n, b.m, b.n, out);
-			break;
-		case OP_INTERSECT:
-			n = ax_subject_intersect(a.m, a.n, b.m, b.n, out);
-			break;
-		case OP_DIFFERENCE:
-			n = ax_subject_difference(a.m, a.n, b.m, b.n, out);
-			break;
-	}
-	result = flat_from_words(out, n, a.fingerprint);
-	pfree(out);
-	view_release(&a);
-	view_release(&b);
-	return result;
+	open_cursor(PG_GETARG_DATUM(0), &a, &fa);
+	open_cursor(PG_GETARG_DATUM(1), &b, &fb);
+	check_same_salt(fa, fb);
+	n = ax_cursor_op_count(op, a, b);
+	size = flat_size_for(n);
+	v = palloc_extended(size, MCXT_ALLOC_HUGE);
+	SET_VARSIZE(v, size);
+	if (!ax_cursor_op_encode(op, a, b, n, fa, (uint8_t *) VARDATA(v)))
+		report_corrupt(AX_SUBJECT_BAD_UPPER);
+	PG_RETURN_POINTER(v);
 }
 
 PG_FUNCTION_INFO_V1(subject_set_union);
@@ -908,7 +940,7 @@ PG_FUNCTION_INFO_V1(subject_set_union);
 Datum
 subject_set_union(PG_FUNCTION_ARGS)
 {
-	return set_op(fcinfo, OP_UNION);
+	return set_op(fcinfo, AX_OP_UNION);
 }
 
 PG_FUNCTION_INFO_V1(subject_set_intersect);
@@ -916,7 +948,7 @@ PG_FUNCTION_INFO_V1(subject_set_intersect);
 Datum
 subject_set_intersect(PG_FUNCTION_ARGS)
 {
-	return set_op(fcinfo, OP_INTERSECT);
+	return set_op(fcinfo, AX_OP_INTERSECT);
 }
 
 PG_FUNCTION_INFO_V1(subject_set_difference);
@@ -924,7 +956,7 @@ PG_FUNCTION_INFO_V1(subject_set_difference);
 Datum
 subject_set_difference(PG_FUNCTION_ARGS)
 {
-	return set_op(fcinfo, OP_DIFFERENCE);
+	return set_op(fcinfo, AX_OP_DIFFERENCE);
 }
 
 PG_FUNCTION_INFO_V1(subject_set_count_new);
@@ -935,17 +967,11 @@ PG_FUNCTION_INFO_V1(subject_set_count_new);
 Datum
 subject_set_count_new(PG_FUNCTION_ARGS)
 {
-	SetView		a,
+	AxSubjectCursor a,
 				b;
-	int64		k;
 
-	view_set(PG_GETARG_DATUM(0), &a);
-	view_set(PG_GETARG_DATUM(1), &b);
-	check_same_salt(a.fingerprint, b.fingerprint);
-	k = (int64) ax_subject_count_not_in(a.m, a.n, b.m, b.n);
-	view_release(&a);
-	view_release(&b);
-	PG_RETURN_INT64(k);
+	open_pair(fcinfo, &a, &b);
+	PG_RETURN_INT64((int64) ax_cursor_count_not_in(a, b));
 }
 
 PG_FUNCTION_INFO_V1(subject_set_superset);
@@ -953,37 +979,30 @@ PG_FUNCTION_INFO_V1(subject_set_superset);
 Datum
 subject_set_superset(PG_FUNCTION_ARGS)
 {
-	SetView		a,
+	AxSubjectCursor a,
 				b;
-	bool		r;
 
-	view_set(PG_GETARG_DATUM(0), &a);
-	view_set(PG_GETARG_DATUM(1), &b);
-	check_same_salt(a.fingerprint, b.fingerprint);
-	r = ax_subject_count_not_in(b.m, b.n, a.m, a.n) == 0;
-	view_release(&a);
-	view_release(&b);
-	PG_RETURN_BOOL(r);
+	open_pair(fcinfo, &a, &b);
+	PG_RETURN_BOOL(ax_cursor_count_not_in(b, a) == 0);
 }
 
 /*
- * Equality of two sets: the encoding is canonical, so equal sets have
- * equal bytes.
+ * Equality of two sets.  The encoding is canonical, so two flat sets of
+ * the same size compare as bytes; otherwise their members are compared.
  */
 static bool
 set_equal(FunctionCallInfo fcinfo)
 {
-	SetView		a,
+	AxSubjectCursor a,
 				b;
-	bool		r;
 
-	view_set(PG_GETARG_DATUM(0), &a);
-	view_set(PG_GETARG_DATUM(1), &b);
-	check_same_salt(a.fingerprint, b.fingerprint);
-	r = a.n == b.n && (a.n == 0 || memcmp(a.m, b.m, a.n * sizeof(uint64_t)) == 0);
-	view_release(&a);
-	view_release(&b);
-	return r;
+	open_pair(fcinfo, &a, &b);
+	if (a.n != b.n)
+		return false;
+	if (a.arr == NULL && b.arr == NULL && a.n > 0)
+		return memcmp(a.lower, b.lower,
+					  ax_subject_encoded_size(a.n) - AX_SUBJECT_HEADER_SIZE) == 0;
+	return ax_cursor_equal(a, b);
 }
 
 PG_FUNCTION_INFO_V1(subject_set_eq);

@@ -7,7 +7,8 @@
  * (the encoding is canonical); membership found without decoding agrees
  * with the decoded members; and sets built from the input bytes as raw
  * 64-bit words survive encode/decode, with union, intersection, difference
- * and count-not-in agreeing with each other.  At start-up the SipHash-2-4
+ * and count-not-in agreeing with each other, with the streaming cursor
+ * forms of the same operations, and with the in-place merge.  At start-up the SipHash-2-4
  * reference vectors of the paper are checked.
  */
 // sources: src/subject_core.c
@@ -150,6 +151,56 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!ax_subject_search(u, nu, a[i]) ||
 				ax_subject_search(d, nd, a[i]) == ax_subject_search(b, nb, a[i]))
 				abort();
+		/* cursors over encoded and array forms agree with the arrays */
+		{
+			size_t		lena,
+						lenb;
+			uint8_t    *ea = roundtrip(a, na, &lena);
+			uint8_t    *eb = roundtrip(b, nb, &lenb);
+			AxSubjectCursor ca,
+						cb,
+						aa;
+			static const AxSetOp ops[3] = {AX_OP_UNION, AX_OP_INTERSECT, AX_OP_DIFFERENCE};
+			const uint64_t *want[3] = {u, x, d};
+			size_t		nwant[3] = {nu, nx, nd};
+			int			o;
+
+			ax_cursor_encoded(&ca, ea, na);
+			ax_cursor_encoded(&cb, eb, nb);
+			ax_cursor_array(&aa, a, na);
+			if (ax_cursor_count_not_in(ca, cb) != nd || ax_cursor_count_not_in(aa, cb) != nd ||
+				!ax_cursor_equal(ca, aa) || ax_cursor_equal(ca, cb) != (na == nb && nx == na))
+				abort();
+			for (o = 0; o < 3; o++)
+			{
+				uint64_t	n = ax_cursor_op_count(ops[o], ca, cb);
+				uint64_t	sz = ax_subject_encoded_size(n);
+				uint8_t    *r = malloc(sz);
+				uint8_t    *expect = malloc(ax_subject_encoded_size(nwant[o]));
+
+				if (n != nwant[o] || ax_cursor_op_count(ops[o], aa, cb) != n)
+					abort();
+				if (!ax_cursor_op_encode(ops[o], ca, cb, n, 42, r))
+					abort();
+				ax_subject_encode(want[o], nwant[o], 42, expect);
+				if (memcmp(r, expect, sz) != 0)
+					abort();
+				free(r);
+				free(expect);
+			}
+			/* in-place merge from the back gives the union */
+			{
+				uint64_t   *m = malloc((nu + 1) * sizeof(uint64_t));
+
+				memcpy(m, a, na * sizeof(uint64_t));
+				ax_subject_merge_into(m, na, b, nb, nu);
+				if (nu && memcmp(m, u, nu * sizeof(uint64_t)) != 0)
+					abort();
+				free(m);
+			}
+			free(ea);
+			free(eb);
+		}
 		enc = roundtrip(u, nu, &len);
 		for (i = 0; i < nu; i++)
 			if (!ax_subject_encoded_contains(enc, len, u[i]))
