@@ -101,10 +101,86 @@ ax_salt_fingerprint(const uint8_t key[AX_SALT_SIZE])
 	return ax_siphash24(key, tag, sizeof(tag) - 1);
 }
 
+/* Insertion sort of a[0..n): the small buckets of the radix sort. */
+static inline void
+insertion_sort(uint64_t *a, size_t n)
+{
+	size_t		i,
+				j;
+
+	for (i = 1; i < n; i++)
+	{
+		uint64_t	x = a[i];
+
+		for (j = i; j > 0 && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+/*
+ * LSD radix sort of a[0..n) with scratch tmp[0..n) (8-bit digits below
+ * 4096 keys, 11-bit above), skipping digits where every key agrees.  The
+ * result is in a.
+ */
+static void
+lsd_sort(uint64_t *a, size_t n, uint64_t *tmp)
+{
+	int			bits = n < 4096 ? 8 : 11;
+	int			passes = (64 + bits - 1) / bits;
+	size_t		radix = (size_t) 1 << bits;
+	uint64_t	mask = radix - 1;
+	size_t		counts[6 * 2048];	/* enough for 8x256 and 6x2048 */
+	uint64_t   *src = a;
+	uint64_t   *dst = tmp;
+	size_t		i,
+				j;
+	int			p;
+
+	memset(counts, 0, sizeof(size_t) * radix * passes);
+	for (i = 0; i < n; i++)
+	{
+		uint64_t	x = a[i];
+
+		for (p = 0; p < passes; p++)
+			counts[p * radix + ((x >> (p * bits)) & mask)]++;
+	}
+	for (p = 0; p < passes; p++)
+	{
+		size_t	   *c = counts + p * radix;
+		size_t		sum = 0;
+		uint64_t   *swap;
+		int			shift = p * bits;
+
+		if (c[(a[0] >> shift) & mask] == n)
+			continue;			/* every key has this digit: nothing moves */
+		for (j = 0; j < radix; j++)
+		{
+			size_t		k = c[j];
+
+			c[j] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+		{
+			uint64_t	x = src[i];
+
+			dst[c[(x >> shift) & mask]++] = x;
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(uint64_t));
+}
+
 /*
  * Sort a[0..n) ascending and drop repeats, returning the new length; tmp
- * must hold n words.  LSD radix sort (8-bit digits for small inputs,
- * 11-bit digits above), skipping digits where every key agrees.
+ * must hold AX_SORT_SCRATCH(n) words.  Keys are keyed hashes, uniform over 64 bits, so one
+ * most-significant-digit pass into buckets of about eight keys, then an
+ * insertion sort per bucket, sorts in about two passes over the data;
+ * a bucket that is large all the same (many repeats) is radix-sorted.
  */
 size_t
 ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp)
@@ -112,64 +188,59 @@ ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp)
 	size_t		i,
 				j;
 
-	if (n < 32)
-	{
-		for (i = 1; i < n; i++)
-		{
-			uint64_t	x = a[i];
-
-			for (j = i; j > 0 && a[j - 1] > x; j--)
-				a[j] = a[j - 1];
-			a[j] = x;
-		}
-	}
+	if (n < 64)
+		insertion_sort(a, n);
 	else
 	{
-		int			bits = n < 4096 ? 8 : 11;
-		int			passes = (64 + bits - 1) / bits;
-		size_t		radix = (size_t) 1 << bits;
-		uint64_t	mask = radix - 1;
-		size_t		counts[6 * 2048];	/* enough for 8x256 and 6x2048 */
-		uint64_t   *src = a;
-		uint64_t   *dst = tmp;
-		int			p;
+		int			bits = 63 - __builtin_clzll(n) - 3;
+		size_t		nb;
+		int			shift;
+		size_t	   *start;
+		size_t	   *counts;
 
-		memset(counts, 0, sizeof(size_t) * radix * passes);
+		/* 2^bits <= n / 8 buckets, the histogram in tmp after n words */
+		bits = bits > 20 ? 20 : bits;
+		nb = (size_t) 1 << bits;
+		shift = 64 - bits;
+		counts = (size_t *) (tmp + n);
+		memset(counts, 0, nb * sizeof(size_t));
 		for (i = 0; i < n; i++)
+			counts[a[i] >> shift]++;
 		{
-			uint64_t	x = a[i];
-
-			for (p = 0; p < passes; p++)
-				counts[p * radix + ((x >> (p * bits)) & mask)]++;
-		}
-		for (p = 0; p < passes; p++)
-		{
-			size_t	   *c = counts + p * radix;
 			size_t		sum = 0;
-			uint64_t   *swap;
-			int			shift = p * bits;
 
-			if (c[(a[0] >> shift) & mask] == n)
-				continue;		/* every key has this digit: nothing moves */
-			for (j = 0; j < radix; j++)
+			for (j = 0; j < nb; j++)
 			{
-				size_t		k = c[j];
+				size_t		k = counts[j];
 
-				c[j] = sum;
+				counts[j] = sum;
 				sum += k;
 			}
-			for (i = 0; i < n; i++)
-			{
-				uint64_t	x = src[i];
-
-				dst[c[(x >> shift) & mask]++] = x;
-			}
-			swap = src;
-			src = dst;
-			dst = swap;
 		}
-		if (src != a)
-			memcpy(a, src, n * sizeof(uint64_t));
+		for (i = 0; i < n; i++)
+			tmp[counts[a[i] >> shift]++] = a[i];
+		/* counts[j] is now the end of bucket j; sort each in tmp, a is scratch */
+		start = counts;
+		{
+			size_t		lo = 0;
+
+			for (j = 0; j < nb; j++)
+			{
+				size_t		hi = start[j];
+
+				if (hi - lo <= 48)
+					insertion_sort(tmp + lo, hi - lo);
+				else
+					lsd_sort(tmp + lo, hi - lo, a + lo);
+				lo = hi;
+			}
+		}
+		/* copy back, dropping repeats */
+		a[0] = tmp[0];
+		for (i = 1, j = 1; i < n; i++)
+			if (tmp[i] != a[j - 1])
+				a[j++] = tmp[i];
+		return j;
 	}
 	if (n == 0)
 		return 0;
@@ -243,14 +314,19 @@ ax_subject_difference(const uint64_t *a, size_t na, const uint64_t *b, size_t nb
 				j = 0,
 				k = 0;
 
-	while (i < na)
+	/* branch-free: keep x when it is below b[j], step past equal keys */
+	while (i < na && j < nb)
 	{
-		while (j < nb && b[j] < a[i])
-			j++;
-		if (j >= nb || b[j] != a[i])
-			out[k++] = a[i];
-		i++;
+		uint64_t	x = a[i],
+					y = b[j];
+
+		out[k] = x;
+		k += (x < y);
+		i += (x <= y);
+		j += (y <= x);
 	}
+	while (i < na)
+		out[k++] = a[i++];
 	return k;
 }
 
@@ -267,16 +343,12 @@ ax_subject_count_not_in(const uint64_t *a, size_t na, const uint64_t *b, size_t 
 
 	while (i < na && j < nb)
 	{
-		if (a[i] < b[j])
-		{
-			k++;
-			i++;
-		}
-		else
-		{
-			i += (a[i] == b[j]);
-			j++;
-		}
+		uint64_t	x = a[i],
+					y = b[j];
+
+		k += (x < y);
+		i += (x <= y);
+		j += (y <= x);
 	}
 	return k + (na - i);
 }
@@ -679,6 +751,49 @@ ax_subject_merge_into(uint64_t *a, size_t na, const uint64_t *b, size_t nb, size
 			a[--k] = y;
 			j--;
 		}
+	}
+}
+
+/*
+ * Insert sorted b[0..nb), none of them in a, into sorted a[0..na), which
+ * has room for na + nb words.  From the back: each member of b finds its
+ * place by exponential search, and the run of a above it moves up in one
+ * memmove, so few new members cost little more than the moves.
+ */
+void
+ax_subject_insert_disjoint(uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+	size_t		i = na;
+	size_t		j = nb;
+
+	while (j > 0)
+	{
+		uint64_t	y = b[j - 1];
+		size_t		lo,
+					hi,
+					step = 1;
+
+		/* find pos in [0, i]: a[pos - 1] < y < a[pos] */
+		hi = i;
+		while (step <= i && a[i - step] > y)
+		{
+			hi = i - step;
+			step *= 2;
+		}
+		lo = step <= i ? i - step : 0;
+		while (lo < hi)
+		{
+			size_t		mid = lo + (hi - lo) / 2;
+
+			if (a[mid] > y)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		memmove(a + lo + j, a + lo, (i - lo) * sizeof(uint64_t));
+		a[lo + j - 1] = y;
+		i = lo;
+		j--;
 	}
 }
 

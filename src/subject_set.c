@@ -215,7 +215,7 @@ typedef struct AxSubjectSet
 	size_t		n;
 	size_t		cap;			/* words allocated for members */
 	uint64_t   *buf;			/* unsorted new hashes */
-	uint64_t   *tmp;			/* radix sort scratch, bufcap words */
+	uint64_t   *tmp;			/* sort scratch, AX_SORT_SCRATCH(bufcap) words */
 	size_t		nbuf;
 	size_t		bufcap;
 	Size		bytes;			/* bytes of the three arrays now */
@@ -311,14 +311,25 @@ ss_merge_sorted(AxSubjectSet *s, const uint64_t *b, size_t nb)
 }
 
 /*
- * Sort and dedupe the buffer and merge it into the members.
+ * Sort and dedupe the buffer and add its new hashes to the members.
  */
 static void
 ss_flush(AxSubjectSet *s)
 {
+	size_t		m,
+				fresh;
+
 	if (s->nbuf == 0)
 		return;
-	ss_merge_sorted(s, s->buf, ax_subject_sort_unique(s->buf, s->nbuf, s->tmp));
+	m = ax_subject_sort_unique(s->buf, s->nbuf, s->tmp);
+	/* keep only the hashes not yet members, then insert those */
+	fresh = ax_subject_difference(s->buf, m, s->members, s->n, s->buf);
+	if (fresh > 0)
+	{
+		ss_reserve(s, s->n + fresh);
+		ax_subject_insert_disjoint(s->members, s->n, s->buf, fresh);
+		s->n += fresh;
+	}
 	s->nbuf = 0;
 }
 
@@ -341,9 +352,9 @@ ss_add(AxSubjectSet *s, uint64_t h)
 			size_t		cap = s->bufcap ? s->bufcap * 2 : AX_BUF_MIN;
 
 			ss_free(s, s->buf, s->bufcap);
-			ss_free(s, s->tmp, s->bufcap);
+			ss_free(s, s->tmp, AX_SORT_SCRATCH(s->bufcap));
 			s->buf = ss_alloc(s, cap);
-			s->tmp = ss_alloc(s, cap);
+			s->tmp = ss_alloc(s, AX_SORT_SCRATCH(cap));
 			s->bufcap = cap;
 		}
 	}

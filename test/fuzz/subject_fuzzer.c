@@ -42,6 +42,16 @@ check_siphash(void)
 		abort();
 }
 
+/* qsort comparator for 64-bit words. */
+static int
+cmp_u64(const void *x, const void *y)
+{
+	uint64_t	a = *(const uint64_t *) x;
+	uint64_t	b = *(const uint64_t *) y;
+
+	return a < b ? -1 : a > b;
+}
+
 /*
  * Encode sorted unique a[0..n), decode it back and compare.
  */
@@ -119,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					nb = nw - na;
 		uint64_t   *a = malloc((nw + 1) * sizeof(uint64_t));
 		uint64_t   *b;
-		uint64_t   *tmp = malloc((nw + 1) * sizeof(uint64_t));
+		uint64_t   *tmp = malloc(AX_SORT_SCRATCH(nw + 1) * sizeof(uint64_t));
 		uint64_t   *u = malloc((nw + 1) * sizeof(uint64_t));
 		uint64_t   *x = malloc((nw + 1) * sizeof(uint64_t));
 		uint64_t   *d = malloc((nw + 1) * sizeof(uint64_t));
@@ -136,6 +146,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (i = 0; i < nw; i++)
 				a[i] &= 0xff;
 		b = a + na;
+		/* the radix sort agrees with qsort and a plain dedupe */
+		{
+			uint64_t   *q = malloc((na + 1) * sizeof(uint64_t));
+			size_t		nq = 0;
+
+			memcpy(q, a, na * sizeof(uint64_t));
+			qsort(q, na, sizeof(uint64_t), cmp_u64);
+			for (i = 0; i < na; i++)
+				if (i == 0 || q[i] != q[nq - 1])
+					q[nq++] = q[i];
+			if (ax_subject_sort_unique(a, na, tmp) != nq ||
+				(nq && memcmp(a, q, nq * sizeof(uint64_t)) != 0))
+				abort();
+			free(q);
+		}
 		na = ax_subject_sort_unique(a, na, tmp);
 		nb = ax_subject_sort_unique(b, nb, tmp);
 		for (i = 1; i < na; i++)
@@ -196,6 +221,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ax_subject_merge_into(m, na, b, nb, nu);
 				if (nu && memcmp(m, u, nu * sizeof(uint64_t)) != 0)
 					abort();
+				/* and inserting b - a into a */
+				{
+					uint64_t   *bd = malloc((nb + 1) * sizeof(uint64_t));
+					size_t		nbd = ax_subject_difference(b, nb, a, na, bd);
+
+					memcpy(m, a, na * sizeof(uint64_t));
+					ax_subject_insert_disjoint(m, na, bd, nbd);
+					if (na + nbd != nu || (nu && memcmp(m, u, nu * sizeof(uint64_t)) != 0))
+						abort();
+					free(bd);
+				}
 				free(m);
 			}
 			free(ea);
