@@ -31,6 +31,10 @@ SET enable_sort = off;
 SELECT count(*) AS groups, count(*) FILTER (WHERE c <> d) AS wrong
 FROM (SELECT id % 13, subject_count(vin) c, count(DISTINCT vin) d FROM subj GROUP BY 1) s;
 RESET enable_sort;
+-- as a window aggregate: the cumulative number of individuals, day by day
+SELECT d, subject_count(v) OVER (ORDER BY d) AS cumulative,
+       cardinality(subjects(v) OVER (ORDER BY d)) AS cumulative_set
+FROM (VALUES (1, 'a'), (1, 'b'), (2, 'a'), (2, 'c'), (3, NULL), (4, 'd')) t(d, v) ORDER BY d, v;
 -- the same identifier twice is one individual; case and spaces matter
 SELECT subject_count(x) FROM (VALUES ('LSV1'), ('LSV1'), ('lsv1'), ('LSV1 '), ('')) v(x);
 

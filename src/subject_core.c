@@ -119,68 +119,61 @@ insertion_sort(uint64_t *a, size_t n)
 }
 
 /*
- * LSD radix sort of a[0..n) with scratch tmp[0..n) (8-bit digits below
- * 4096 keys, 11-bit above), skipping digits where every key agrees.  The
- * result is in a.
+ * Sort src[0..n) into dst[0..n) by the 8-bit digits from bit shift down
+ * (most significant first); src is scratch afterwards.  Buckets of up to
+ * 24 keys are finished by insertion sort, larger ones by the next digit.
+ * Keys are keyed hashes, uniform over 64 bits, so two levels sort a
+ * buffer of a million keys; scattering into 256 buckets at a time stays
+ * in cache.
  */
 static void
-lsd_sort(uint64_t *a, size_t n, uint64_t *tmp)
+msd_sort_into(uint64_t *src, uint64_t *dst, size_t n, int shift)
 {
-	int			bits = n < 4096 ? 8 : 11;
-	int			passes = (64 + bits - 1) / bits;
-	size_t		radix = (size_t) 1 << bits;
-	uint64_t	mask = radix - 1;
-	size_t		counts[6 * 2048];	/* enough for 8x256 and 6x2048 */
-	uint64_t   *src = a;
-	uint64_t   *dst = tmp;
+	size_t		count[256];
+	size_t		pos[256];
 	size_t		i,
-				j;
-	int			p;
+				sum = 0;
+	int			d;
 
-	memset(counts, 0, sizeof(size_t) * radix * passes);
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(src[i] >> shift) & 0xff]++;
+	for (d = 0; d < 256; d++)
+	{
+		pos[d] = sum;
+		sum += count[d];
+	}
 	for (i = 0; i < n; i++)
 	{
-		uint64_t	x = a[i];
+		uint64_t	x = src[i];
 
-		for (p = 0; p < passes; p++)
-			counts[p * radix + ((x >> (p * bits)) & mask)]++;
+		dst[pos[(x >> shift) & 0xff]++] = x;
 	}
-	for (p = 0; p < passes; p++)
+	sum = 0;
+	for (d = 0; d < 256; d++)
 	{
-		size_t	   *c = counts + p * radix;
-		size_t		sum = 0;
-		uint64_t   *swap;
-		int			shift = p * bits;
+		size_t		k = count[d];
 
-		if (c[(a[0] >> shift) & mask] == n)
-			continue;			/* every key has this digit: nothing moves */
-		for (j = 0; j < radix; j++)
+		if (k <= 24 || shift == 0)
+			insertion_sort(dst + sum, k);
+		else if (k == n)
 		{
-			size_t		k = c[j];
-
-			c[j] = sum;
-			sum += k;
+			/* every key has this digit (many repeats): next digit, same arrays */
+			memcpy(src + sum, dst + sum, k * sizeof(uint64_t));
+			msd_sort_into(src + sum, dst + sum, k, shift - 8);
 		}
-		for (i = 0; i < n; i++)
+		else
 		{
-			uint64_t	x = src[i];
-
-			dst[c[(x >> shift) & mask]++] = x;
+			msd_sort_into(dst + sum, src + sum, k, shift - 8);
+			memcpy(dst + sum, src + sum, k * sizeof(uint64_t));
 		}
-		swap = src;
-		src = dst;
-		dst = swap;
+		sum += k;
 	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(uint64_t));
 }
 
 /*
  * Sort a[0..n) ascending and drop repeats, returning the new length; tmp
- * must hold AX_SORT_SCRATCH(n) words.  Keys are keyed hashes, uniform over 64 bits, so one
- * most-significant-digit pass into buckets of about eight keys, then an
- * insertion sort per bucket, sorts in about two passes over the data;
- * a bucket that is large all the same (many repeats) is radix-sorted.
+ * must hold AX_SORT_SCRATCH(n) words.
  */
 size_t
 ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp)
@@ -188,65 +181,22 @@ ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp)
 	size_t		i,
 				j;
 
-	if (n < 64)
-		insertion_sort(a, n);
-	else
-	{
-		int			bits = 63 - __builtin_clzll(n) - 3;
-		size_t		nb;
-		int			shift;
-		size_t	   *start;
-		size_t	   *counts;
-
-		/* 2^bits <= n / 8 buckets, the histogram in tmp after n words */
-		bits = bits > 20 ? 20 : bits;
-		nb = (size_t) 1 << bits;
-		shift = 64 - bits;
-		counts = (size_t *) (tmp + n);
-		memset(counts, 0, nb * sizeof(size_t));
-		for (i = 0; i < n; i++)
-			counts[a[i] >> shift]++;
-		{
-			size_t		sum = 0;
-
-			for (j = 0; j < nb; j++)
-			{
-				size_t		k = counts[j];
-
-				counts[j] = sum;
-				sum += k;
-			}
-		}
-		for (i = 0; i < n; i++)
-			tmp[counts[a[i] >> shift]++] = a[i];
-		/* counts[j] is now the end of bucket j; sort each in tmp, a is scratch */
-		start = counts;
-		{
-			size_t		lo = 0;
-
-			for (j = 0; j < nb; j++)
-			{
-				size_t		hi = start[j];
-
-				if (hi - lo <= 48)
-					insertion_sort(tmp + lo, hi - lo);
-				else
-					lsd_sort(tmp + lo, hi - lo, a + lo);
-				lo = hi;
-			}
-		}
-		/* copy back, dropping repeats */
-		a[0] = tmp[0];
-		for (i = 1, j = 1; i < n; i++)
-			if (tmp[i] != a[j - 1])
-				a[j++] = tmp[i];
-		return j;
-	}
 	if (n == 0)
 		return 0;
+	if (n <= 24)
+	{
+		insertion_sort(a, n);
+		for (i = 1, j = 1; i < n; i++)
+			if (a[i] != a[j - 1])
+				a[j++] = a[i];
+		return j;
+	}
+	msd_sort_into(a, tmp, n, 56);
+	/* copy back, dropping repeats */
+	a[0] = tmp[0];
 	for (i = 1, j = 1; i < n; i++)
-		if (a[i] != a[j - 1])
-			a[j++] = a[i];
+		if (tmp[i] != a[j - 1])
+			a[j++] = tmp[i];
 	return j;
 }
 
@@ -861,7 +811,45 @@ ax_cursor_next_encoded(AxSubjectCursor *c, uint64_t *x)
 }
 
 /*
+ * Advance an encoded cursor past every member whose high part (x >> L) is
+ * below th, reading only the upper bits: whole words are skipped by
+ * popcount, so members are passed over at a few bits' cost each.
+ */
+static void
+cursor_skip_high(AxSubjectCursor *c, uint64_t th)
+{
+	for (;;)
+	{
+		uint64_t	ones_end = c->i + (uint64_t) __builtin_popcountll(c->word);
+
+		/* zeros up to the end of this word: bucket th starts here or later? */
+		if (64 * (c->w + 1) - ones_end >= th || ones_end >= c->n)
+			break;
+		c->i = ones_end;
+		if (++c->w >= c->nu)
+		{
+			c->corrupt = true;
+			c->i = c->n;
+			return;
+		}
+		c->word = load64(c->upper + 8 * c->w);
+	}
+	while (c->word && c->i < c->n)
+	{
+		uint64_t	pos = c->w * 64 + __builtin_ctzll(c->word);
+
+		if (pos - c->i >= th)
+			break;
+		c->word &= c->word - 1;
+		c->i++;
+	}
+}
+
+/*
  * |a - b| over two cursors (taken by value: the caller's stay unread).
+ * When b is encoded and much larger than a (a transfer against the year's
+ * ledger), b is skipped bucket by bucket instead of decoded member by
+ * member.
  */
 uint64_t
 ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b)
@@ -872,6 +860,23 @@ ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b)
 	bool		hx = ax_cursor_next(&a, &x);
 	bool		hy = ax_cursor_next(&b, &y);
 
+	if (b.arr == NULL && b.n > 0 && a.n < b.n / 4)
+	{
+		while (hx)
+		{
+			if (hy && y < x)
+			{
+				if ((y >> b.L) < (x >> b.L))
+					cursor_skip_high(&b, x >> b.L);
+				do
+					hy = ax_cursor_next(&b, &y);
+				while (hy && y < x);
+			}
+			k += (!hy || y != x);
+			hx = ax_cursor_next(&a, &x);
+		}
+		return k;
+	}
 	while (hx && hy)
 	{
 		if (x < y)

@@ -61,7 +61,7 @@ extern uint64_t ax_siphash24(const uint8_t key[AX_SALT_SIZE], const void *data, 
 extern uint64_t ax_salt_fingerprint(const uint8_t key[AX_SALT_SIZE]);
 
 /* sorted unique arrays; the sort's scratch holds AX_SORT_SCRATCH(n) words */
-#define AX_SORT_SCRATCH(n)		((n) + (n) / 8 + 16)
+#define AX_SORT_SCRATCH(n)		(n)
 extern void ax_subject_insert_disjoint(uint64_t *a, size_t na, const uint64_t *b, size_t nb);
 extern size_t ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp);
 extern size_t ax_subject_union(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);

@@ -218,6 +218,7 @@ typedef struct AxSubjectSet
 	uint64_t   *tmp;			/* sort scratch, AX_SORT_SCRATCH(bufcap) words */
 	size_t		nbuf;
 	size_t		bufcap;
+	uint64_t	last;			/* the hash added last (0: none) */
 	Size		bytes;			/* bytes of the three arrays now */
 	Size		peak;			/* most bytes at any moment */
 } AxSubjectSet;
@@ -334,13 +335,18 @@ ss_flush(AxSubjectSet *s)
 }
 
 /*
- * Add one hash.  The buffer starts at 16 words and doubles, up to a
- * quarter of the members (at least 256), so merging costs a few word moves
- * per row and the buffer never dominates memory.
+ * Add one hash, skipping an immediate repeat.  The buffer starts at 16
+ * words and doubles, up to a quarter of the members (at least 256), so
+ * merging costs a few word moves per row and the buffer never dominates
+ * memory.
  */
 static inline void
 ss_add(AxSubjectSet *s, uint64_t h)
 {
+	/* rows of one individual often come together: skip a repeat at once */
+	if (h == s->last && h != 0)
+		return;
+	s->last = h;
 	if (unlikely(s->nbuf == s->bufcap))
 	{
 		size_t		target;
