@@ -756,25 +756,126 @@ ax_cursor_array(AxSubjectCursor *c, const uint64_t *a, size_t n)
 	c->n = n;
 }
 
-/*
- * A cursor over the encoded set at p with n members (header already read
- * and the length checked against n).
- */
+/* Word counts of the lower and upper parts of an n-member encoding. */
 void
-ax_cursor_encoded(AxSubjectCursor *c, const uint8_t *p, uint64_t n)
+ax_subject_word_counts(uint64_t n, uint64_t *nlower, uint64_t *nupper)
 {
-	uint64_t	nl;
+	word_counts(n, low_bits(n), nlower, nupper);
+}
 
+/* Shape of an encoded cursor of n members, no words yet. */
+static void
+cursor_shape(AxSubjectCursor *c, uint64_t n)
+{
 	memset(c, 0, sizeof(*c));
 	c->n = n;
 	if (n == 0)
 		return;
 	c->L = low_bits(n);
-	word_counts(n, c->L, &nl, &c->nu);
+	word_counts(n, c->L, &c->nl, &c->nu);
 	c->mask = ((uint64_t) 1 << c->L) - 1;
+}
+
+/*
+ * A cursor over the encoded set at p with n members (header already read
+ * and the length checked against n), every word in memory.
+ */
+void
+ax_cursor_encoded(AxSubjectCursor *c, const uint8_t *p, uint64_t n)
+{
+	cursor_shape(c, n);
+	if (n == 0)
+		return;
 	c->lower = p + AX_SUBJECT_HEADER_SIZE;
-	c->upper = c->lower + 8 * nl;
-	c->word = load64(c->upper);
+	c->upper = c->lower + 8 * c->nl;
+	c->lend = c->nl;
+	c->uend = c->nu;
+	ax_cursor_rewind(c);
+}
+
+/*
+ * A cursor over an encoded set of n members whose words are loaded by
+ * refill, a window at a time (refill calls ax_cursor_window).
+ */
+void
+ax_cursor_streamed(AxSubjectCursor *c, uint64_t n, AxSubjectRefill refill, void *arg)
+{
+	cursor_shape(c, n);
+	c->refill = refill;
+	c->arg = arg;
+	ax_cursor_rewind(c);
+}
+
+/* Called by a refill callback: words first .. first+count-1 are at words. */
+void
+ax_cursor_window(AxSubjectCursor *c, bool upper, uint64_t first, uint64_t count,
+				 const uint8_t *words)
+{
+	if (upper)
+	{
+		c->upper = words;
+		c->ubase = first;
+		c->uend = first + count;
+	}
+	else
+	{
+		c->lower = words;
+		c->lbase = first;
+		c->lend = first + count;
+	}
+}
+
+/* Lower word idx, loading its window when needed. */
+static inline uint64_t
+lower_word(AxSubjectCursor *c, uint64_t idx)
+{
+	if (idx < c->lbase || idx >= c->lend)
+	{
+		if (c->refill == NULL || idx >= c->nl)
+		{
+			c->corrupt = true;
+			return 0;
+		}
+		c->refill(c, false, idx);
+		if (idx < c->lbase || idx >= c->lend)
+		{
+			c->corrupt = true;
+			return 0;
+		}
+	}
+	return load64(c->lower + 8 * (idx - c->lbase));
+}
+
+/* Upper word idx, loading its window when needed. */
+static inline uint64_t
+upper_word(AxSubjectCursor *c, uint64_t idx)
+{
+	if (idx < c->ubase || idx >= c->uend)
+	{
+		if (c->refill == NULL || idx >= c->nu)
+		{
+			c->corrupt = true;
+			return 0;
+		}
+		c->refill(c, true, idx);
+		if (idx < c->ubase || idx >= c->uend)
+		{
+			c->corrupt = true;
+			return 0;
+		}
+	}
+	return load64(c->upper + 8 * (idx - c->ubase));
+}
+
+/* Back to the first member. */
+void
+ax_cursor_rewind(AxSubjectCursor *c)
+{
+	c->i = 0;
+	c->w = 0;
+	c->word = 0;
+	if (c->arr == NULL && c->n > 0)
+		c->word = upper_word(c, 0);
 }
 
 /*
@@ -790,21 +891,21 @@ ax_cursor_next_encoded(AxSubjectCursor *c, uint64_t *x)
 
 	while (c->word == 0)
 	{
-		if (++c->w >= c->nu)
+		if (++c->w >= c->nu || c->corrupt)
 		{
 			c->corrupt = true;
 			c->i = c->n;
 			return false;
 		}
-		c->word = load64(c->upper + 8 * c->w);
+		c->word = upper_word(c, c->w);
 	}
 	pos = c->w * 64 + __builtin_ctzll(c->word);
 	c->word &= c->word - 1;
 	bo = c->i * (uint64_t) c->L;
 	sh = (int) (bo & 63);
-	low = load64(c->lower + 8 * (bo >> 6)) >> sh;
+	low = lower_word(c, bo >> 6) >> sh;
 	if (sh + c->L > 64)
-		low |= load64(c->lower + 8 * ((bo >> 6) + 1)) << (64 - sh);
+		low |= lower_word(c, (bo >> 6) + 1) << (64 - sh);
 	*x = ((pos - c->i) << c->L) | (low & c->mask);
 	c->i++;
 	return true;
@@ -826,13 +927,13 @@ cursor_skip_high(AxSubjectCursor *c, uint64_t th)
 		if (64 * (c->w + 1) - ones_end >= th || ones_end >= c->n)
 			break;
 		c->i = ones_end;
-		if (++c->w >= c->nu)
+		if (++c->w >= c->nu || c->corrupt)
 		{
 			c->corrupt = true;
 			c->i = c->n;
 			return;
 		}
-		c->word = load64(c->upper + 8 * c->w);
+		c->word = upper_word(c, c->w);
 	}
 	while (c->word && c->i < c->n)
 	{
@@ -846,34 +947,37 @@ cursor_skip_high(AxSubjectCursor *c, uint64_t th)
 }
 
 /*
- * |a - b| over two cursors (taken by value: the caller's stay unread).
- * When b is encoded and much larger than a (a transfer against the year's
- * ledger), b is skipped bucket by bucket instead of decoded member by
- * member.
+ * |a - b| over two cursors, rewound first.  When b is encoded and much
+ * larger than a (a transfer against the year's ledger), b is skipped bucket
+ * by bucket instead of decoded member by member.
  */
 uint64_t
-ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b)
+ax_cursor_count_not_in(AxSubjectCursor *a, AxSubjectCursor *b)
 {
 	uint64_t	x,
 				y,
 				k = 0;
-	bool		hx = ax_cursor_next(&a, &x);
-	bool		hy = ax_cursor_next(&b, &y);
+	bool		hx,
+				hy;
 
-	if (b.arr == NULL && b.n > 0 && a.n < b.n / 4)
+	ax_cursor_rewind(a);
+	ax_cursor_rewind(b);
+	hx = ax_cursor_next(a, &x);
+	hy = ax_cursor_next(b, &y);
+	if (b->arr == NULL && b->n > 0 && a->n < b->n / 4)
 	{
 		while (hx)
 		{
 			if (hy && y < x)
 			{
-				if ((y >> b.L) < (x >> b.L))
-					cursor_skip_high(&b, x >> b.L);
+				if ((y >> b->L) < (x >> b->L))
+					cursor_skip_high(b, x >> b->L);
 				do
-					hy = ax_cursor_next(&b, &y);
+					hy = ax_cursor_next(b, &y);
 				while (hy && y < x);
 			}
 			k += (!hy || y != x);
-			hx = ax_cursor_next(&a, &x);
+			hx = ax_cursor_next(a, &x);
 		}
 		return k;
 	}
@@ -882,19 +986,19 @@ ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b)
 		if (x < y)
 		{
 			k++;
-			hx = ax_cursor_next(&a, &x);
+			hx = ax_cursor_next(a, &x);
 		}
 		else
 		{
 			if (x == y)
-				hx = ax_cursor_next(&a, &x);
-			hy = ax_cursor_next(&b, &y);
+				hx = ax_cursor_next(a, &x);
+			hy = ax_cursor_next(b, &y);
 		}
 	}
 	while (hx)
 	{
 		k++;
-		hx = ax_cursor_next(&a, &x);
+		hx = ax_cursor_next(a, &x);
 	}
 	return k;
 }
@@ -903,14 +1007,14 @@ ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b)
  * Size of the result of a set operation, from one merge pass.
  */
 uint64_t
-ax_cursor_op_count(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b)
+ax_cursor_op_count(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b)
 {
 	switch (op)
 	{
 		case AX_OP_UNION:
-			return a.n + ax_cursor_count_not_in(b, a);
+			return a->n + ax_cursor_count_not_in(b, a);
 		case AX_OP_INTERSECT:
-			return b.n - ax_cursor_count_not_in(b, a);
+			return b->n - ax_cursor_count_not_in(b, a);
 		case AX_OP_DIFFERENCE:
 			return ax_cursor_count_not_in(a, b);
 	}
@@ -923,7 +1027,7 @@ ax_cursor_op_count(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b)
  * False when an input turned out corrupt (out is then not a valid set).
  */
 bool
-ax_cursor_op_encode(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b,
+ax_cursor_op_encode(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b,
 					uint64_t n, uint64_t fingerprint, uint8_t *out)
 {
 	AxSubjectWriter w;
@@ -933,61 +1037,65 @@ ax_cursor_op_encode(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b,
 				hy;
 
 	ax_writer_init(&w, out, n, fingerprint);
-	hx = ax_cursor_next(&a, &x);
-	hy = ax_cursor_next(&b, &y);
+	ax_cursor_rewind(a);
+	ax_cursor_rewind(b);
+	hx = ax_cursor_next(a, &x);
+	hy = ax_cursor_next(b, &y);
 	while (hx && hy && w.i < n)
 	{
 		if (x < y)
 		{
 			if (op != AX_OP_INTERSECT)
 				ax_writer_put(&w, x);
-			hx = ax_cursor_next(&a, &x);
+			hx = ax_cursor_next(a, &x);
 		}
 		else if (y < x)
 		{
 			if (op == AX_OP_UNION)
 				ax_writer_put(&w, y);
-			hy = ax_cursor_next(&b, &y);
+			hy = ax_cursor_next(b, &y);
 		}
 		else
 		{
 			if (op != AX_OP_DIFFERENCE)
 				ax_writer_put(&w, x);
-			hx = ax_cursor_next(&a, &x);
-			hy = ax_cursor_next(&b, &y);
+			hx = ax_cursor_next(a, &x);
+			hy = ax_cursor_next(b, &y);
 		}
 	}
 	while (hx && op != AX_OP_INTERSECT && w.i < n)
 	{
 		ax_writer_put(&w, x);
-		hx = ax_cursor_next(&a, &x);
+		hx = ax_cursor_next(a, &x);
 	}
 	while (hy && op == AX_OP_UNION && w.i < n)
 	{
 		ax_writer_put(&w, y);
-		hy = ax_cursor_next(&b, &y);
+		hy = ax_cursor_next(b, &y);
 	}
 	ax_writer_finish(&w);
-	return !w.bad && w.i == n && !a.corrupt && !b.corrupt;
+	return !w.bad && w.i == n && !a->corrupt && !b->corrupt;
 }
 
 /*
  * Do two cursors hold the same members?
  */
 bool
-ax_cursor_equal(AxSubjectCursor a, AxSubjectCursor b)
+ax_cursor_equal(AxSubjectCursor *a, AxSubjectCursor *b)
 {
 	uint64_t	x,
 				y;
 
-	if (a.n != b.n)
+	if (a->n != b->n)
 		return false;
-	while (ax_cursor_next(&a, &x))
+	ax_cursor_rewind(a);
+	ax_cursor_rewind(b);
+	while (ax_cursor_next(a, &x))
 	{
-		if (!ax_cursor_next(&b, &y) || x != y)
+		if (!ax_cursor_next(b, &y) || x != y)
 			return false;
 	}
-	return true;
+	return !a->corrupt && !b->corrupt;
 }
 
 /*

@@ -77,22 +77,35 @@ extern void ax_subject_merge_into(uint64_t *a, size_t na, const uint64_t *b, siz
  * A cursor walks the members of a sorted array or of an encoded set in
  * ascending order without materialising them.  An encoded cursor expects a
  * set whose header was checked (ax_subject_read_header); should the body be
- * corrupt it never reads out of bounds and sets corrupt instead.
+ * corrupt it never reads out of bounds and sets corrupt instead.  Its words
+ * are either all in memory or streamed: a refill callback then loads a
+ * window of words starting at the one asked for (forward reading only), so
+ * a large stored set need not be copied whole into memory.
  */
-typedef struct AxSubjectCursor
+typedef struct AxSubjectCursor AxSubjectCursor;
+typedef void (*AxSubjectRefill) (AxSubjectCursor *c, bool upper, uint64_t word);
+
+struct AxSubjectCursor
 {
 	const uint64_t *arr;		/* array source, or NULL */
-	const uint8_t *lower;
-	const uint8_t *upper;
+	const uint8_t *lower;		/* lower words lbase .. lend-1 */
+	const uint8_t *upper;		/* upper words ubase .. uend-1 */
+	uint64_t	lbase;
+	uint64_t	lend;
+	uint64_t	ubase;
+	uint64_t	uend;
+	uint64_t	nl;
+	uint64_t	nu;
 	uint64_t	n;
 	uint64_t	i;
 	uint64_t	mask;
 	uint64_t	w;				/* current upper word */
-	uint64_t	nu;
 	uint64_t	word;			/* its bits not yet consumed */
 	int			L;
 	bool		corrupt;
-} AxSubjectCursor;
+	AxSubjectRefill refill;		/* NULL: every word in memory */
+	void	   *arg;			/* for the refill callback */
+};
 
 /* The incremental encoder behind ax_subject_encode. */
 typedef struct AxSubjectWriter
@@ -122,6 +135,11 @@ typedef enum AxSetOp
 
 extern void ax_cursor_array(AxSubjectCursor *c, const uint64_t *a, size_t n);
 extern void ax_cursor_encoded(AxSubjectCursor *c, const uint8_t *p, uint64_t n);
+extern void ax_cursor_streamed(AxSubjectCursor *c, uint64_t n, AxSubjectRefill refill, void *arg);
+extern void ax_cursor_window(AxSubjectCursor *c, bool upper, uint64_t first, uint64_t count,
+							 const uint8_t *words);
+extern void ax_cursor_rewind(AxSubjectCursor *c);
+extern void ax_subject_word_counts(uint64_t n, uint64_t *nlower, uint64_t *nupper);
 extern bool ax_cursor_next_encoded(AxSubjectCursor *c, uint64_t *x);
 
 /* Next member of a cursor into *x; false at the end. */
@@ -138,11 +156,12 @@ ax_cursor_next(AxSubjectCursor *c, uint64_t *x)
 	return ax_cursor_next_encoded(c, x);
 }
 
-extern uint64_t ax_cursor_count_not_in(AxSubjectCursor a, AxSubjectCursor b);
-extern uint64_t ax_cursor_op_count(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b);
-extern bool ax_cursor_op_encode(AxSetOp op, AxSubjectCursor a, AxSubjectCursor b,
+/* These rewind both cursors first, so one pair serves several passes. */
+extern uint64_t ax_cursor_count_not_in(AxSubjectCursor *a, AxSubjectCursor *b);
+extern uint64_t ax_cursor_op_count(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b);
+extern bool ax_cursor_op_encode(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b,
 								uint64_t n, uint64_t fingerprint, uint8_t *out);
-extern bool ax_cursor_equal(AxSubjectCursor a, AxSubjectCursor b);
+extern bool ax_cursor_equal(AxSubjectCursor *a, AxSubjectCursor *b);
 
 extern void ax_writer_init(AxSubjectWriter *w, uint8_t *out, uint64_t n, uint64_t fingerprint);
 extern void ax_writer_put(AxSubjectWriter *w, uint64_t x);

@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
@@ -885,12 +886,50 @@ subject_set_contains(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Streaming of a large stored set: its TOAST chunks are read a window at a
+ * time (detoast_attr_slice), so a 50 MB set is never copied whole into
+ * memory and the same few windows' memory is reused.
+ */
+#define AX_STREAM_MIN_BYTES		(4 * 1024 * 1024)
+#define AX_STREAM_WINDOW_WORDS	((uint64_t) 65536)	/* 512 kB */
+
+typedef struct StreamSource
+{
+	struct varlena *attr;		/* the TOAST pointer */
+	struct varlena *win[2];		/* current lower and upper windows */
+} StreamSource;
+
+/* Refill callback: load the window of words from word on, lower or upper. */
+static void
+stream_refill(AxSubjectCursor *c, bool upper, uint64_t word)
+{
+	StreamSource *src = (StreamSource *) c->arg;
+	uint64_t	total = upper ? c->nu : c->nl;
+	uint64_t	count = Min(AX_STREAM_WINDOW_WORDS, total - word);
+	uint64_t	offset = AX_SUBJECT_HEADER_SIZE + (upper ? 8 * c->nl : 0) + 8 * word;
+	struct varlena *slice;
+
+	if (word >= total)
+		return;					/* the cursor reports corruption */
+	if (src->win[upper])
+		pfree(src->win[upper]);
+	src->win[upper] = NULL;
+	slice = detoast_attr_slice(src->attr, (int32) offset, (int32) (8 * count));
+	if (VARSIZE_ANY_EXHDR(slice) != 8 * count)
+		report_corrupt(AX_SUBJECT_TRUNCATED);
+	src->win[upper] = slice;
+	ax_cursor_window(c, upper, word, count, (const uint8_t *) VARDATA_ANY(slice));
+}
+
+/*
  * A cursor over a set argument: the members of an expanded set in place,
- * or the encoded members of a flat one, decoded as they are read.
+ * the encoded members of a flat one decoded as they are read, and for a
+ * large uncompressed TOASTed one, its chunks streamed.
  */
 static void
 open_cursor(Datum d, AxSubjectCursor *c, uint64_t *fingerprint)
 {
+	struct varlena *attr = (struct varlena *) DatumGetPointer(d);
 	struct varlena *v;
 	AxSubjectHeader h;
 	AxSubjectStatus st;
@@ -903,6 +942,33 @@ open_cursor(Datum d, AxSubjectCursor *c, uint64_t *fingerprint)
 		ax_cursor_array(c, s->members, s->n);
 		*fingerprint = s->fingerprint;
 		return;
+	}
+	if (VARATT_IS_EXTERNAL_ONDISK(attr))
+	{
+		struct varatt_external toast_pointer;
+		uint32		extsize;
+
+		VARATT_EXTERNAL_GET_POINTER(toast_pointer, attr);
+		extsize = VARATT_EXTERNAL_GET_EXTSIZE(toast_pointer);
+
+		/* stored uncompressed (STORAGE external): slices are cheap */
+		if (extsize == (uint32) (toast_pointer.va_rawsize - VARHDRSZ) &&
+			extsize >= AX_STREAM_MIN_BYTES)
+		{
+			StreamSource *src = palloc0(sizeof(StreamSource));
+			struct varlena *head = detoast_attr_slice(attr, 0, AX_SUBJECT_HEADER_SIZE);
+
+			st = ax_subject_read_header((uint8_t *) VARDATA_ANY(head), VARSIZE_ANY_EXHDR(head), &h);
+			if (st != AX_SUBJECT_OK && st != AX_SUBJECT_TRUNCATED)
+				report_corrupt(st);
+			if (VARSIZE_ANY_EXHDR(head) < AX_SUBJECT_HEADER_SIZE ||
+				ax_subject_encoded_size(h.count) != extsize)
+				report_corrupt(AX_SUBJECT_TRUNCATED);
+			src->attr = attr;
+			ax_cursor_streamed(c, h.count, stream_refill, src);
+			*fingerprint = h.fingerprint;
+			return;
+		}
 	}
 	v = PG_DETOAST_DATUM(d);
 	st = ax_subject_read_header((uint8_t *) VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), &h);
@@ -943,11 +1009,11 @@ set_op(FunctionCallInfo fcinfo, AxSetOp op)
 	open_cursor(PG_GETARG_DATUM(0), &a, &fa);
 	open_cursor(PG_GETARG_DATUM(1), &b, &fb);
 	check_same_salt(fa, fb);
-	n = ax_cursor_op_count(op, a, b);
+	n = ax_cursor_op_count(op, &a, &b);
 	size = flat_size_for(n);
 	v = palloc_extended(size, MCXT_ALLOC_HUGE);
 	SET_VARSIZE(v, size);
-	if (!ax_cursor_op_encode(op, a, b, n, fa, (uint8_t *) VARDATA(v)))
+	if (!ax_cursor_op_encode(op, &a, &b, n, fa, (uint8_t *) VARDATA(v)))
 		report_corrupt(AX_SUBJECT_BAD_UPPER);
 	PG_RETURN_POINTER(v);
 }
@@ -988,7 +1054,7 @@ subject_set_count_new(PG_FUNCTION_ARGS)
 				b;
 
 	open_pair(fcinfo, &a, &b);
-	PG_RETURN_INT64((int64) ax_cursor_count_not_in(a, b));
+	PG_RETURN_INT64((int64) ax_cursor_count_not_in(&a, &b));
 }
 
 PG_FUNCTION_INFO_V1(subject_set_superset);
@@ -1000,7 +1066,7 @@ subject_set_superset(PG_FUNCTION_ARGS)
 				b;
 
 	open_pair(fcinfo, &a, &b);
-	PG_RETURN_BOOL(ax_cursor_count_not_in(b, a) == 0);
+	PG_RETURN_BOOL(ax_cursor_count_not_in(&b, &a) == 0);
 }
 
 /*
@@ -1016,10 +1082,10 @@ set_equal(FunctionCallInfo fcinfo)
 	open_pair(fcinfo, &a, &b);
 	if (a.n != b.n)
 		return false;
-	if (a.arr == NULL && b.arr == NULL && a.n > 0)
+	if (a.arr == NULL && b.arr == NULL && a.refill == NULL && b.refill == NULL && a.n > 0)
 		return memcmp(a.lower, b.lower,
 					  ax_subject_encoded_size(a.n) - AX_SUBJECT_HEADER_SIZE) == 0;
-	return ax_cursor_equal(a, b);
+	return ax_cursor_equal(&a, &b);
 }
 
 PG_FUNCTION_INFO_V1(subject_set_eq);

@@ -8,7 +8,8 @@
  * with the decoded members; and sets built from the input bytes as raw
  * 64-bit words survive encode/decode, with union, intersection, difference
  * and count-not-in agreeing with each other, with the streaming cursor
- * forms of the same operations, and with the in-place merge.  At start-up the SipHash-2-4
+ * forms of the same operations (words in memory, or streamed through
+ * three-word windows), and with the in-place merge.  At start-up the SipHash-2-4
  * reference vectors of the paper are checked.
  */
 // sources: src/subject_core.c
@@ -40,6 +41,21 @@ check_siphash(void)
 		abort();
 	if (ax_siphash24(key, msg, 15) != UINT64_C(0xa129ca6149be45e5))
 		abort();
+}
+
+/*
+ * Refill callback of a streamed cursor over an encoded set in memory,
+ * serving windows of three words at most, to exercise window changes.
+ */
+static void
+refill_small(AxSubjectCursor *c, bool upper, uint64_t word)
+{
+	const uint8_t *enc = c->arg;
+	const uint8_t *region = enc + AX_SUBJECT_HEADER_SIZE + (upper ? 8 * c->nl : 0);
+	uint64_t	total = upper ? c->nu : c->nl;
+	uint64_t	count = total - word < 3 ? total - word : 3;
+
+	ax_cursor_window(c, upper, word, count, region + 8 * word);
 }
 
 /* qsort comparator for 64-bit words. */
@@ -184,7 +200,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t    *eb = roundtrip(b, nb, &lenb);
 			AxSubjectCursor ca,
 						cb,
-						aa;
+						aa,
+						sa,
+						sb;
 			static const AxSetOp ops[3] = {AX_OP_UNION, AX_OP_INTERSECT, AX_OP_DIFFERENCE};
 			const uint64_t *want[3] = {u, x, d};
 			size_t		nwant[3] = {nu, nx, nd};
@@ -193,32 +211,42 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ax_cursor_encoded(&ca, ea, na);
 			ax_cursor_encoded(&cb, eb, nb);
 			ax_cursor_array(&aa, a, na);
+			ax_cursor_streamed(&sa, na, refill_small, ea);
+			ax_cursor_streamed(&sb, nb, refill_small, eb);
+			if (ax_cursor_count_not_in(&sa, &sb) != nd || !ax_cursor_equal(&sa, &ca) ||
+				ax_cursor_count_not_in(&sb, &sa) != nb - nx)
+				abort();
 			/* a small prefix of a against encoded b takes the skipping path */
 			{
 				AxSubjectCursor small;
 				size_t		ns = nb / 8;
 
 				ax_cursor_array(&small, a, ns < na ? ns : na);
-				if (ax_cursor_count_not_in(small, cb) !=
+				if (ax_cursor_count_not_in(&small, &cb) != ax_cursor_count_not_in(&small, &sb) ||
+					ax_cursor_count_not_in(&small, &cb) !=
 					ax_subject_count_not_in(a, ns < na ? ns : na, b, nb))
 					abort();
 			}
-			if (ax_cursor_count_not_in(ca, cb) != nd || ax_cursor_count_not_in(aa, cb) != nd ||
-				!ax_cursor_equal(ca, aa) || ax_cursor_equal(ca, cb) != (na == nb && nx == na))
+			if (ax_cursor_count_not_in(&ca, &cb) != nd || ax_cursor_count_not_in(&aa, &cb) != nd ||
+				!ax_cursor_equal(&ca, &aa) || ax_cursor_equal(&ca, &cb) != (na == nb && nx == na))
 				abort();
 			for (o = 0; o < 3; o++)
 			{
-				uint64_t	n = ax_cursor_op_count(ops[o], ca, cb);
+				uint64_t	n = ax_cursor_op_count(ops[o], &ca, &cb);
 				uint64_t	sz = ax_subject_encoded_size(n);
 				uint8_t    *r = malloc(sz);
 				uint8_t    *expect = malloc(ax_subject_encoded_size(nwant[o]));
 
-				if (n != nwant[o] || ax_cursor_op_count(ops[o], aa, cb) != n)
+				if (n != nwant[o] || ax_cursor_op_count(ops[o], &aa, &cb) != n ||
+					ax_cursor_op_count(ops[o], &sa, &sb) != n)
 					abort();
-				if (!ax_cursor_op_encode(ops[o], ca, cb, n, 42, r))
+				if (!ax_cursor_op_encode(ops[o], &ca, &cb, n, 42, r))
 					abort();
 				ax_subject_encode(want[o], nwant[o], 42, expect);
 				if (memcmp(r, expect, sz) != 0)
+					abort();
+				memset(r, 0xee, sz);
+				if (!ax_cursor_op_encode(ops[o], &sa, &sb, n, 42, r) || memcmp(r, expect, sz) != 0)
 					abort();
 				free(r);
 				free(expect);
