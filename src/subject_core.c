@@ -825,47 +825,35 @@ ax_cursor_window(AxSubjectCursor *c, bool upper, uint64_t first, uint64_t count,
 	}
 }
 
-/* Lower word idx, loading its window when needed. */
+/*
+ * Word idx of the upper or lower part, loading its window when needed
+ * (inlined with a constant part, so the choice costs nothing).
+ */
 static inline uint64_t
-lower_word(AxSubjectCursor *c, uint64_t idx)
+cursor_word(AxSubjectCursor *c, bool upper, uint64_t idx)
 {
-	if (idx < c->lbase || idx >= c->lend)
+	uint64_t   *base = upper ? &c->ubase : &c->lbase;
+	uint64_t   *end = upper ? &c->uend : &c->lend;
+
+	if (idx < *base || idx >= *end)
 	{
-		if (c->refill == NULL || idx >= c->nl)
+		if (c->refill == NULL || idx >= (upper ? c->nu : c->nl))
 		{
 			c->corrupt = true;
 			return 0;
 		}
-		c->refill(c, false, idx);
-		if (idx < c->lbase || idx >= c->lend)
+		c->refill(c, upper, idx);
+		if (idx < *base || idx >= *end)
 		{
 			c->corrupt = true;
 			return 0;
 		}
 	}
-	return load64(c->lower + 8 * (idx - c->lbase));
+	return load64((upper ? c->upper : c->lower) + 8 * (idx - *base));
 }
 
-/* Upper word idx, loading its window when needed. */
-static inline uint64_t
-upper_word(AxSubjectCursor *c, uint64_t idx)
-{
-	if (idx < c->ubase || idx >= c->uend)
-	{
-		if (c->refill == NULL || idx >= c->nu)
-		{
-			c->corrupt = true;
-			return 0;
-		}
-		c->refill(c, true, idx);
-		if (idx < c->ubase || idx >= c->uend)
-		{
-			c->corrupt = true;
-			return 0;
-		}
-	}
-	return load64(c->upper + 8 * (idx - c->ubase));
-}
+#define lower_word(c, idx)	cursor_word((c), false, (idx))
+#define upper_word(c, idx)	cursor_word((c), true, (idx))
 
 /* Back to the first member. */
 void
