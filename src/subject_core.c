@@ -756,13 +756,6 @@ ax_cursor_array(AxSubjectCursor *c, const uint64_t *a, size_t n)
 	c->n = n;
 }
 
-/* Word counts of the lower and upper parts of an n-member encoding. */
-void
-ax_subject_word_counts(uint64_t n, uint64_t *nlower, uint64_t *nupper)
-{
-	word_counts(n, low_bits(n), nlower, nupper);
-}
-
 /* Shape of an encoded cursor of n members, no words yet. */
 static void
 cursor_shape(AxSubjectCursor *c, uint64_t n)

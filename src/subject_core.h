@@ -139,7 +139,6 @@ extern void ax_cursor_streamed(AxSubjectCursor *c, uint64_t n, AxSubjectRefill r
 extern void ax_cursor_window(AxSubjectCursor *c, bool upper, uint64_t first, uint64_t count,
 							 const uint8_t *words);
 extern void ax_cursor_rewind(AxSubjectCursor *c);
-extern void ax_subject_word_counts(uint64_t n, uint64_t *nlower, uint64_t *nupper);
 extern bool ax_cursor_next_encoded(AxSubjectCursor *c, uint64_t *x);
 
 /* Next member of a cursor into *x; false at the end. */

@@ -488,6 +488,7 @@ typedef struct SetView
 	uint64_t   *owned;
 } SetView;
 
+/* Fill a SetView for a set argument (used by the combine function). */
 static void
 view_set(Datum d, SetView *v)
 {

@@ -88,6 +88,7 @@ roundtrip(const uint64_t *a, size_t n, size_t *len)
 	return enc;
 }
 
+/* One fuzz input: the properties listed at the top of this file. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
