@@ -54,7 +54,6 @@ ax_ledger_init(void)
 							   PGC_SUSET,
 							   0,
 							   check_timezone, NULL, NULL);
-	MarkGUCPrefixReserved("autoxfer");
 }
 
 PG_FUNCTION_INFO_V1(ledger_year);
