@@ -51,9 +51,8 @@ CREATE FUNCTION autoxfer.ledger_add(tally autoxfer.category, subjects autoxfer.s
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
 	y integer;
-	cur autoxfer.subject_set;
 	fresh bigint;
-	rcur autoxfer.subject_set;
+	rfresh bigint;
 BEGIN
 	IF tally IS NULL OR tally NOT IN ('personal', 'sensitive_personal') THEN
 		RAISE EXCEPTION 'ledger tally must be personal or sensitive_personal, not %', coalesce(tally::text, 'NULL')
@@ -83,16 +82,17 @@ BEGIN
 	END IF;
 	y := autoxfer.ledger_year(at);
 
+	-- The stored sets are read in the statements themselves (not copied into
+	-- variables), so large ones stream from TOAST instead of being detoasted.
 	INSERT INTO autoxfer.ledger AS l (year, tally, subjects, individuals)
 	VALUES (y, tally, autoxfer.empty_subject_set(), 0)
 	ON CONFLICT DO NOTHING;
-	SELECT l.subjects INTO STRICT cur FROM autoxfer.ledger l
+	SELECT autoxfer.count_new(ledger_add.subjects, l.subjects) INTO STRICT fresh
+	FROM autoxfer.ledger l
 	WHERE l.year = y AND l.tally = ledger_add.tally FOR UPDATE;
-
-	fresh := autoxfer.count_new(subjects, cur);
 	IF fresh > 0 THEN
 		UPDATE autoxfer.ledger l
-		SET subjects = autoxfer.set_union(cur, ledger_add.subjects),
+		SET subjects = autoxfer.set_union(l.subjects, ledger_add.subjects),
 			individuals = l.individuals + fresh, updated_at = pg_catalog.now()
 		WHERE l.year = y AND l.tally = ledger_add.tally;
 	END IF;
@@ -100,13 +100,13 @@ BEGIN
 	INSERT INTO autoxfer.ledger_recipient AS r (year, tally, recipient, subjects, individuals)
 	VALUES (y, tally, recipient, autoxfer.empty_subject_set(), 0)
 	ON CONFLICT DO NOTHING;
-	SELECT r.subjects INTO STRICT rcur FROM autoxfer.ledger_recipient r
+	SELECT autoxfer.count_new(ledger_add.subjects, r.subjects) INTO STRICT rfresh
+	FROM autoxfer.ledger_recipient r
 	WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient FOR UPDATE;
-	IF autoxfer.count_new(subjects, rcur) > 0 THEN
+	IF rfresh > 0 THEN
 		UPDATE autoxfer.ledger_recipient r
-		SET subjects = autoxfer.set_union(rcur, ledger_add.subjects),
-			individuals = autoxfer.cardinality(autoxfer.set_union(rcur, ledger_add.subjects)),
-			updated_at = pg_catalog.now()
+		SET subjects = autoxfer.set_union(r.subjects, ledger_add.subjects),
+			individuals = r.individuals + rfresh, updated_at = pg_catalog.now()
 		WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient;
 	END IF;
 	RETURN fresh;
