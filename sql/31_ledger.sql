@@ -2,6 +2,7 @@
 -- exact unions, per-recipient breakdown, privileges and bad input.
 SET search_path = autoxfer, public;
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 
 -- the year boundary is midnight in Shanghai (UTC+8)
 SELECT ledger_year('2026-12-31 15:59:59+00') AS before_midnight_cst,
@@ -39,15 +40,28 @@ SELECT ledger_count('personal', 2027) AS personal_2027, ledger_count('personal',
 SELECT year, tally, individuals FROM ledger_status ORDER BY year, tally;
 SELECT year, tally, recipient, individuals FROM ledger_recipient_status ORDER BY year, tally, recipient;
 -- the stored set is the exact union and its count is its cardinality
-SELECT l.subjects = (SELECT subjects(x) FROM unnest('{a,b,c,d}'::text[]) x) AS exact_union,
-       cardinality(l.subjects) = l.individuals AS count_matches,
-       l.subjects @> 'd' AS has_d, l.subjects @> 'e' AS has_e
-FROM ledger l WHERE year = 2027 AND tally = 'personal';
+SELECT ledger_subjects('personal', 2027) = (SELECT subjects(x) FROM unnest('{a,b,c,d}'::text[]) x) AS exact_union,
+       cardinality(ledger_subjects('personal', 2027)) = ledger_count('personal', 2027) AS count_matches,
+       ledger_subjects('personal', 2027) @> 'd' AS has_d, ledger_subjects('personal', 2027) @> 'e' AS has_e,
+       cardinality(ledger_subjects('personal', 2027, 'acme-us')) AS acme_us,
+       cardinality(ledger_subjects('personal', 1999)) AS none_in_1999;
+-- compaction: beyond 65536 recent individuals the year's part is rewritten
+SELECT ledger_add('personal', subjects('C' || g), 'acme-cn', '2027-07-01') AS added
+FROM generate_series(1, 70000) g;
+SELECT cardinality(subjects) AS compacted, cardinality(recent) AS recent, individuals
+FROM ledger WHERE year = 2027 AND tally = 'personal';
+SELECT ledger_add('personal', subjects('C' || g), 'acme-cn', '2027-07-02') AS added_after
+FROM generate_series(69001, 70100) g;
+SELECT cardinality(subjects) AS compacted, cardinality(recent) AS recent, individuals,
+       cardinality(set_intersect(subjects, recent)) AS overlap,
+       ledger_subjects('personal', 2027) = (SELECT subjects(x) FROM (SELECT 'C' || g FROM generate_series(1, 70100) g
+                                              UNION ALL SELECT unnest('{a,b,c,d}'::text[])) v(x)) AS exact
+FROM ledger WHERE year = 2027 AND tally = 'personal';
 -- ledger_count of the current year exists (0 or more)
 SELECT ledger_count('personal') >= 0 AS current_year_ok;
 
 -- the exporter cannot write the tables directly, nor change the salt
-INSERT INTO autoxfer.ledger VALUES (2027, 'personal', autoxfer.empty_subject_set(), 0);
+INSERT INTO autoxfer.ledger VALUES (2027, 'personal', autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0);
 UPDATE autoxfer.ledger SET individuals = 0;
 DELETE FROM autoxfer.ledger_recipient;
 SELECT autoxfer.set_subject_salt(NULL);
@@ -72,13 +86,13 @@ SELECT ledger_add('personal', empty_subject_set(), 'acme-de', 'infinity');
 \set VERBOSITY terse
 SELECT ledger_add('personal', 'axs1:AQAAAAAAAAAAAAAAAAAAAAAAAAA='::subject_set, 'acme-de', '2027-05-01');
 \set VERBOSITY default
-SELECT ledger_count('personal', 2027) AS still_4;
+SELECT ledger_count('personal', 2027) AS still_70104;
 -- a failing transaction leaves no half write
 BEGIN;
 SELECT ledger_add('personal', subject_of('zz'), 'acme-de', '2027-05-01') AS new_in_tx;
 SELECT 1 / 0;
 ROLLBACK;
-SELECT ledger_count('personal', 2027) AS still_4_after_rollback;
+SELECT ledger_count('personal', 2027) AS still_70104_after_rollback;
 
 -- the salt cannot change under a non-empty ledger
 SELECT set_subject_salt(NULL);

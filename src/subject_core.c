@@ -1034,6 +1034,8 @@ ax_cursor_op_encode(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b,
 		{
 			if (op == AX_OP_UNION)
 				ax_writer_put(&w, y);
+			else if (b->arr == NULL && (y >> b->L) < (x >> b->L))
+				cursor_skip_high(b, x >> b->L);	/* b's members below x are not needed */
 			hy = ax_cursor_next(b, &y);
 		}
 		else

@@ -8,10 +8,14 @@ CREATE FUNCTION autoxfer.ledger_year(timestamptz) RETURNS integer
 COMMENT ON FUNCTION autoxfer.ledger_year(timestamptz) IS
 	'Calendar year of an instant in the autoxfer.timezone time zone (default Asia/Shanghai)';
 
+-- A year's set is kept in two disjoint parts: subjects, rewritten rarely,
+-- and recent, the individuals added since subjects was last compacted, so
+-- that an add rewrites a small set instead of the whole year.
 CREATE TABLE autoxfer.ledger (
 	year integer NOT NULL CHECK (year BETWEEN 1 AND 9999),
 	tally autoxfer.category NOT NULL CHECK (tally IN ('personal', 'sensitive_personal')),
 	subjects autoxfer.subject_set NOT NULL,
+	recent autoxfer.subject_set NOT NULL,
 	individuals bigint NOT NULL CHECK (individuals >= 0),
 	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (year, tally)
@@ -24,6 +28,7 @@ CREATE TABLE autoxfer.ledger_recipient (
 	tally autoxfer.category NOT NULL CHECK (tally IN ('personal', 'sensitive_personal')),
 	recipient text NOT NULL CHECK (recipient <> ''),
 	subjects autoxfer.subject_set NOT NULL,
+	recent autoxfer.subject_set NOT NULL,
 	individuals bigint NOT NULL CHECK (individuals >= 0),
 	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (year, tally, recipient),
@@ -53,6 +58,7 @@ DECLARE
 	y integer;
 	fresh bigint;
 	rfresh bigint;
+	fresh_set autoxfer.subject_set;
 BEGIN
 	IF tally IS NULL OR tally NOT IN ('personal', 'sensitive_personal') THEN
 		RAISE EXCEPTION 'ledger tally must be personal or sensitive_personal, not %', coalesce(tally::text, 'NULL')
@@ -83,31 +89,45 @@ BEGIN
 	y := autoxfer.ledger_year(at);
 
 	-- The stored sets are read in the statements themselves (not copied into
-	-- variables), so large ones stream from TOAST instead of being detoasted.
-	INSERT INTO autoxfer.ledger AS l (year, tally, subjects, individuals)
-	VALUES (y, tally, autoxfer.empty_subject_set(), 0)
+	-- variables), so large ones stream from TOAST instead of being detoasted,
+	-- and the large part is skipped bucket by bucket, not decoded.
+	INSERT INTO autoxfer.ledger AS l (year, tally, subjects, recent, individuals)
+	VALUES (y, tally, autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
 	ON CONFLICT DO NOTHING;
-	SELECT autoxfer.count_new(ledger_add.subjects, l.subjects) INTO STRICT fresh
+	SELECT autoxfer.set_difference(autoxfer.set_difference(ledger_add.subjects, l.recent), l.subjects)
+	INTO STRICT fresh_set
 	FROM autoxfer.ledger l
 	WHERE l.year = y AND l.tally = ledger_add.tally FOR UPDATE;
+	fresh := autoxfer.cardinality(fresh_set);
 	IF fresh > 0 THEN
 		UPDATE autoxfer.ledger l
-		SET subjects = autoxfer.set_union(l.subjects, ledger_add.subjects),
+		SET recent = autoxfer.set_union(l.recent, fresh_set),
 			individuals = l.individuals + fresh, updated_at = pg_catalog.now()
 		WHERE l.year = y AND l.tally = ledger_add.tally;
+		-- compact when recent outgrows an eighth of the year (at least 65536)
+		UPDATE autoxfer.ledger l
+		SET subjects = autoxfer.set_union(l.subjects, l.recent), recent = autoxfer.empty_subject_set()
+		WHERE l.year = y AND l.tally = ledger_add.tally
+		  AND autoxfer.cardinality(l.recent) > greatest(65536, l.individuals / 8);
 	END IF;
 
-	INSERT INTO autoxfer.ledger_recipient AS r (year, tally, recipient, subjects, individuals)
-	VALUES (y, tally, recipient, autoxfer.empty_subject_set(), 0)
+	INSERT INTO autoxfer.ledger_recipient AS r (year, tally, recipient, subjects, recent, individuals)
+	VALUES (y, tally, recipient, autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
 	ON CONFLICT DO NOTHING;
-	SELECT autoxfer.count_new(ledger_add.subjects, r.subjects) INTO STRICT rfresh
+	SELECT autoxfer.set_difference(autoxfer.set_difference(ledger_add.subjects, r.recent), r.subjects)
+	INTO STRICT fresh_set
 	FROM autoxfer.ledger_recipient r
 	WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient FOR UPDATE;
+	rfresh := autoxfer.cardinality(fresh_set);
 	IF rfresh > 0 THEN
 		UPDATE autoxfer.ledger_recipient r
-		SET subjects = autoxfer.set_union(r.subjects, ledger_add.subjects),
+		SET recent = autoxfer.set_union(r.recent, fresh_set),
 			individuals = r.individuals + rfresh, updated_at = pg_catalog.now()
 		WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient;
+		UPDATE autoxfer.ledger_recipient r
+		SET subjects = autoxfer.set_union(r.subjects, r.recent), recent = autoxfer.empty_subject_set()
+		WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient
+		  AND autoxfer.cardinality(r.recent) > greatest(65536, r.individuals / 8);
 	END IF;
 	RETURN fresh;
 END
@@ -121,7 +141,7 @@ GRANT EXECUTE ON FUNCTION autoxfer.ledger_add(autoxfer.category, autoxfer.subjec
 CREATE FUNCTION autoxfer.ledger_count(tally autoxfer.category,
 									  year integer DEFAULT autoxfer.ledger_year(pg_catalog.now()))
 	RETURNS bigint
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
 	SELECT coalesce((SELECT l.individuals FROM autoxfer.ledger l
 					 WHERE l.year = ledger_count.year AND l.tally = ledger_count.tally), 0)
 $fn$;
@@ -129,6 +149,28 @@ COMMENT ON FUNCTION autoxfer.ledger_count(autoxfer.category, integer) IS
 	'Individuals sent abroad in a year (default: the current one) for a tally; 0 when none';
 REVOKE ALL ON FUNCTION autoxfer.ledger_count(autoxfer.category, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION autoxfer.ledger_count(autoxfer.category, integer)
+	TO autoxfer_admin, autoxfer_exporter, autoxfer_auditor;
+
+CREATE FUNCTION autoxfer.ledger_subjects(tally autoxfer.category,
+										 year integer DEFAULT autoxfer.ledger_year(pg_catalog.now()),
+										 recipient text DEFAULT NULL)
+	RETURNS autoxfer.subject_set
+	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+	SELECT coalesce(
+		CASE WHEN ledger_subjects.recipient IS NULL THEN
+			(SELECT autoxfer.set_union(l.subjects, l.recent) FROM autoxfer.ledger l
+			 WHERE l.year = ledger_subjects.year AND l.tally = ledger_subjects.tally)
+		ELSE
+			(SELECT autoxfer.set_union(r.subjects, r.recent) FROM autoxfer.ledger_recipient r
+			 WHERE r.year = ledger_subjects.year AND r.tally = ledger_subjects.tally
+			   AND r.recipient = ledger_subjects.recipient)
+		END,
+		autoxfer.empty_subject_set())
+$fn$;
+COMMENT ON FUNCTION autoxfer.ledger_subjects(autoxfer.category, integer, text) IS
+	'The set of individuals sent abroad in a year for a tally (and a recipient, if given); empty when none';
+REVOKE ALL ON FUNCTION autoxfer.ledger_subjects(autoxfer.category, integer, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION autoxfer.ledger_subjects(autoxfer.category, integer, text)
 	TO autoxfer_admin, autoxfer_exporter, autoxfer_auditor;
 
 CREATE VIEW autoxfer.ledger_status AS
