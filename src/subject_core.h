@@ -1,0 +1,178 @@
+/*
+ * subject_core.h
+ *		Pure C core of autoxfer.subject_set: keyed hashing of identifiers,
+ *		sorted unique sets of 64-bit hashes, their set algebra, and the
+ *		compact (Elias-Fano) encoding with full validation.
+ *
+ * Nothing here includes PostgreSQL headers, so the decoder builds and is
+ * fuzzed on its own (test/fuzz/subject_fuzzer.c).
+ *
+ * Encoded form (all integers little-endian, no alignment assumed):
+ *
+ *	 offset  size  field
+ *	 0       1     version (AX_SUBJECT_VERSION)
+ *	 1       3     reserved, zero
+ *	 4       8     salt fingerprint
+ *	 12      8     n, the number of members (at most AX_SUBJECT_MAX_COUNT)
+ *	 20      ...   lower bits: ceil(n * L / 64) 64-bit words
+ *	 ...     ...   upper bits: ceil((n + 2^(64 - L)) / 64) 64-bit words
+ *
+ * with L = 64 - ceil(log2(n)), capped at 63 (n = 0: no words).  Member i
+ * (strictly ascending x_i) keeps its low L bits at bit i * L of the lower
+ * words and sets bit (x_i >> L) + i of the upper words.  L and both word
+ * counts follow from n, padding bits are zero, so every set has exactly one
+ * encoding: equal sets are equal bytes.
+ */
+#ifndef AUTOXFER_SUBJECT_CORE_H
+#define AUTOXFER_SUBJECT_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AX_SUBJECT_VERSION		1
+#define AX_SUBJECT_HEADER_SIZE	20
+/* 2^31 members: far above what a 1 GB value can hold, and overflow-safe */
+#define AX_SUBJECT_MAX_COUNT	((uint64_t) 1 << 31)
+#define AX_SALT_SIZE			16
+
+typedef enum AxSubjectStatus
+{
+	AX_SUBJECT_OK = 0,
+	AX_SUBJECT_TRUNCATED,		/* shorter than its header or its count says */
+	AX_SUBJECT_TRAILING,		/* longer than its count says */
+	AX_SUBJECT_BAD_VERSION,		/* unknown version byte */
+	AX_SUBJECT_BAD_RESERVED,	/* reserved header bytes not zero */
+	AX_SUBJECT_BAD_COUNT,		/* count above AX_SUBJECT_MAX_COUNT */
+	AX_SUBJECT_BAD_UPPER,		/* upper bits do not hold exactly n members */
+	AX_SUBJECT_NOT_ASCENDING,	/* members repeated or out of order */
+	AX_SUBJECT_BAD_PADDING		/* non-zero padding bits */
+} AxSubjectStatus;
+
+typedef struct AxSubjectHeader
+{
+	uint8_t		version;
+	uint64_t	fingerprint;
+	uint64_t	count;
+} AxSubjectHeader;
+
+/* keyed hashing */
+extern uint64_t ax_siphash24(const uint8_t key[AX_SALT_SIZE], const void *data, size_t len);
+extern uint64_t ax_salt_fingerprint(const uint8_t key[AX_SALT_SIZE]);
+
+/* sorted unique arrays; the sort's scratch holds AX_SORT_SCRATCH(n) words */
+#define AX_SORT_SCRATCH(n)		(n)
+extern void ax_subject_insert_disjoint(uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+extern size_t ax_subject_sort_unique(uint64_t *a, size_t n, uint64_t *tmp);
+extern size_t ax_subject_union(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
+extern size_t ax_subject_intersect(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
+extern size_t ax_subject_difference(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
+extern size_t ax_subject_count_not_in(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+extern bool ax_subject_search(const uint64_t *a, size_t n, uint64_t x);
+
+/* in-place merge: a has room for nout = na + |b - a| words */
+extern void ax_subject_merge_into(uint64_t *a, size_t na, const uint64_t *b, size_t nb, size_t nout);
+
+/*
+ * A cursor walks the members of a sorted array or of an encoded set in
+ * ascending order without materialising them.  An encoded cursor expects a
+ * set whose header was checked (ax_subject_read_header); should the body be
+ * corrupt it never reads out of bounds and sets corrupt instead.  Its words
+ * are either all in memory or streamed: a refill callback then loads a
+ * window of words starting at the one asked for (forward reading only), so
+ * a large stored set need not be copied whole into memory.
+ */
+typedef struct AxSubjectCursor AxSubjectCursor;
+typedef void (*AxSubjectRefill) (AxSubjectCursor *c, bool upper, uint64_t word);
+
+struct AxSubjectCursor
+{
+	const uint64_t *arr;		/* array source, or NULL */
+	const uint8_t *lower;		/* lower words lbase .. lend-1 */
+	const uint8_t *upper;		/* upper words ubase .. uend-1 */
+	uint64_t	lbase;
+	uint64_t	lend;
+	uint64_t	ubase;
+	uint64_t	uend;
+	uint64_t	nl;
+	uint64_t	nu;
+	uint64_t	n;
+	uint64_t	i;
+	uint64_t	mask;
+	uint64_t	w;				/* current upper word */
+	uint64_t	word;			/* its bits not yet consumed */
+	int			L;
+	bool		corrupt;
+	AxSubjectRefill refill;		/* NULL: every word in memory */
+	void	   *arg;			/* for the refill callback */
+};
+
+/* The incremental encoder behind ax_subject_encode. */
+typedef struct AxSubjectWriter
+{
+	uint8_t    *lower;
+	uint8_t    *upper;
+	uint64_t	n;
+	uint64_t	i;
+	uint64_t	mask;
+	uint64_t	acc;
+	uint64_t	lw;
+	uint64_t	nu;
+	uint64_t	curidx;
+	uint64_t	curword;
+	uint64_t	lastpos;
+	int			L;
+	int			accbits;
+	bool		bad;			/* members out of order: nothing written past the end */
+} AxSubjectWriter;
+
+typedef enum AxSetOp
+{
+	AX_OP_UNION,
+	AX_OP_INTERSECT,
+	AX_OP_DIFFERENCE
+} AxSetOp;
+
+extern void ax_cursor_array(AxSubjectCursor *c, const uint64_t *a, size_t n);
+extern void ax_cursor_encoded(AxSubjectCursor *c, const uint8_t *p, uint64_t n);
+extern void ax_cursor_streamed(AxSubjectCursor *c, uint64_t n, AxSubjectRefill refill, void *arg);
+extern void ax_cursor_window(AxSubjectCursor *c, bool upper, uint64_t first, uint64_t count,
+							 const uint8_t *words);
+extern void ax_cursor_rewind(AxSubjectCursor *c);
+extern bool ax_cursor_next_encoded(AxSubjectCursor *c, uint64_t *x);
+
+/* Next member of a cursor into *x; false at the end. */
+static inline bool
+ax_cursor_next(AxSubjectCursor *c, uint64_t *x)
+{
+	if (c->i >= c->n)
+		return false;
+	if (c->arr)
+	{
+		*x = c->arr[c->i++];
+		return true;
+	}
+	return ax_cursor_next_encoded(c, x);
+}
+
+/* These rewind both cursors first, so one pair serves several passes. */
+extern uint64_t ax_cursor_count_not_in(AxSubjectCursor *a, AxSubjectCursor *b);
+extern uint64_t ax_cursor_op_count(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b);
+extern bool ax_cursor_op_encode(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b,
+								uint64_t n, uint64_t fingerprint, uint8_t *out);
+extern bool ax_cursor_equal(AxSubjectCursor *a, AxSubjectCursor *b);
+
+extern void ax_writer_init(AxSubjectWriter *w, uint8_t *out, uint64_t n, uint64_t fingerprint);
+extern void ax_writer_put(AxSubjectWriter *w, uint64_t x);
+extern void ax_writer_finish(AxSubjectWriter *w);
+
+/* encoding */
+extern uint64_t ax_subject_encoded_size(uint64_t n);
+extern void ax_subject_encode(const uint64_t *a, size_t n, uint64_t fingerprint, uint8_t *out);
+extern AxSubjectStatus ax_subject_read_header(const uint8_t *p, size_t len, AxSubjectHeader *h);
+extern AxSubjectStatus ax_subject_decode(const uint8_t *p, size_t len, uint64_t *out);
+extern AxSubjectStatus ax_subject_validate(const uint8_t *p, size_t len);
+extern bool ax_subject_encoded_contains(const uint8_t *p, size_t len, uint64_t x);
+extern const char *ax_subject_status_message(AxSubjectStatus st);
+
+#endif							/* AUTOXFER_SUBJECT_CORE_H */

@@ -1,0 +1,21 @@
+/*
+ * subject_set.h
+ *		The autoxfer.subject_set SQL type: exact sets of individuals, kept as
+ *		salted 64-bit hashes (see subject_core.h for the encoding).
+ */
+#ifndef AUTOXFER_SUBJECT_SET_H
+#define AUTOXFER_SUBJECT_SET_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "subject_core.h"
+
+/* Backend set-up: the salt cache callback and the GUCs (ledger.c). */
+extern void ax_subject_init(void);
+extern void ax_ledger_init(void);
+
+/* The per-database salt and its fingerprint, cached per backend. */
+extern const uint8_t *ax_subject_salt(uint64_t *fingerprint);
+
+#endif							/* AUTOXFER_SUBJECT_SET_H */
