@@ -102,7 +102,9 @@ BEGIN
 			PERFORM autoxfer._check_rules();
 		END IF;
 		FOR r IN SELECT p.rel FROM autoxfer.protected_table p
-				 WHERE affected IS NULL OR p.rel = ANY (affected) ORDER BY p.rel
+				 WHERE (affected IS NULL OR p.rel = ANY (affected))
+				   AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.rel)
+				 ORDER BY p.rel
 		LOOP
 			PERFORM autoxfer._check_table(r);
 		END LOOP;
@@ -270,7 +272,7 @@ BEGIN
 	PERFORM autoxfer._check_relation(rel, 'declare columns of');
 	SELECT * INTO k FROM autoxfer.attribute_kind a WHERE a.name = kind;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown column kind "%"', kind
+		RAISE EXCEPTION 'unknown column kind "%"', pg_catalog.left(kind, 64)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Kinds are: ' || (SELECT pg_catalog.string_agg(a.name, ', ' ORDER BY a.kind_class DESC, a.name) FROM autoxfer.attribute_kind a);
 	END IF;
@@ -364,7 +366,7 @@ BEGIN
 			GET DIAGNOSTICS n = ROW_COUNT;
 			done := done + n;
 			b := b + step;
-			RAISE NOTICE 'autoxfer: % relabelled % rows (% of % blocks)', leaf, done, LEAST(b, nblocks), nblocks;
+			RAISE NOTICE 'autoxfer.reclassify: %, block % of %: % rows relabelled so far', leaf, LEAST(b, nblocks), nblocks, done;
 		END LOOP;
 	END LOOP;
 	RETURN done;
@@ -524,9 +526,9 @@ BEGIN
 			 WHERE object_type IN ('table', 'table column')
 	LOOP
 		IF o.object_type = 'table' THEN
-			DELETE FROM autoxfer.rule r WHERE r.rel::oid = o.objid;
-			DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid;
 			DELETE FROM autoxfer.protected_table p WHERE p.rel::oid = o.objid;
+			DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid;
+			DELETE FROM autoxfer.rule r WHERE r.rel::oid = o.objid;
 		ELSE
 			IF EXISTS (SELECT 1 FROM autoxfer.protected_table p
 					   WHERE p.rel::oid = o.objid AND NOT EXISTS (
