@@ -88,7 +88,13 @@ UPDATE autoxfer.parameter SET value = 1000 WHERE name = 'i2_precision_m';
 SELECT id, autoxfer.category(autoxfer.classify(survey)) FROM survey WHERE id = 1;
 UPDATE survey SET hours = hours WHERE id = 1;
 SELECT id, xfer_label FROM survey WHERE id = 1;
--- a parameter a rule uses cannot be dropped
+-- a parameter a rule uses cannot be dropped; shipped ones not at all
+INSERT INTO autoxfer.parameter (name, value, unit, clause) VALUES ('dba_hours', 10, 'h', 'DBA: test hours');
+INSERT INTO autoxfer.rule (id, code, predicate, category, clause)
+VALUES (1003, 'H1', 'test_duration_h > param.dba_hours', 'important', 'DBA: long tests');
+DELETE FROM autoxfer.parameter WHERE name = 'dba_hours';
+DELETE FROM autoxfer.rule WHERE code = 'H1';
+DELETE FROM autoxfer.parameter WHERE name = 'dba_hours';
 DELETE FROM autoxfer.parameter WHERE name = 'i2_precision_m';
 UPDATE autoxfer.parameter SET value = 50 WHERE name = 'i2_precision_m';
 

@@ -218,6 +218,40 @@ $$;
 COMMENT ON FUNCTION autoxfer._catalog_row() IS
 	'Internal: row trigger of the catalogue tables: resolves declared columns, guards the built-in rules, merges rows restored from a dump';
 
+-- The shipped rules and parameters are disabled or changed, never deleted:
+-- a deleted one would silently come back with the next CREATE EXTENSION
+-- (a restore), and the declaration rules are what makes declared data count.
+CREATE FUNCTION autoxfer._catalog_guard() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		RAISE EXCEPTION 'autoxfer.% cannot be truncated', TG_TABLE_NAME
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Delete the rows you added; shipped rows are disabled or changed, not deleted.';
+	END IF;
+	IF OLD.shipped AND NOT autoxfer._restoring() THEN
+		RAISE EXCEPTION 'shipped % "%" cannot be deleted', TG_TABLE_NAME,
+			COALESCE(pg_catalog.to_jsonb(OLD) ->> 'code', pg_catalog.to_jsonb(OLD) ->> 'name')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = CASE TG_TABLE_NAME WHEN 'rule' THEN 'Disable it: UPDATE autoxfer.rule SET enabled = false.'
+							 ELSE 'Change its value instead.' END;
+	END IF;
+	RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION autoxfer._catalog_guard() IS
+	'Internal: refuse deleting shipped rules and parameters, and truncating the rule and parameter catalogues';
+
+CREATE TRIGGER catalog_guard BEFORE DELETE ON autoxfer.rule
+	FOR EACH ROW EXECUTE FUNCTION autoxfer._catalog_guard();
+CREATE TRIGGER catalog_guard BEFORE DELETE ON autoxfer.parameter
+	FOR EACH ROW EXECUTE FUNCTION autoxfer._catalog_guard();
+CREATE TRIGGER catalog_guard_truncate BEFORE TRUNCATE ON autoxfer.rule
+	FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_guard();
+CREATE TRIGGER catalog_guard_truncate BEFORE TRUNCATE ON autoxfer.parameter
+	FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_guard();
+
 CREATE TRIGGER catalog_row BEFORE INSERT OR UPDATE ON autoxfer.protected_table
 	FOR EACH ROW EXECUTE FUNCTION autoxfer._catalog_row();
 CREATE TRIGGER catalog_row BEFORE INSERT OR UPDATE ON autoxfer.declaration
@@ -431,7 +465,7 @@ BEGIN
 			RETURN;
 		END IF;
 		RAISE EXCEPTION 'table % is already protected (scenario %, subject %, label column %)',
-			rel, cur.scenario, cur.subject, cur.label_column
+			rel, cur.scenario, pg_catalog.left(cur.subject, 200), cur.label_column
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Run autoxfer.unprotect() first to protect it differently.';
 	END IF;
