@@ -514,6 +514,10 @@ BEGIN
 			'CREATE TRIGGER zz_autoxfer_enforce BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION autoxfer.enforce()', rel);
 		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER zz_autoxfer_enforce', rel);
 	END IF;
+	-- rows a disabled trigger would let through are core/blocked (never
+	-- exported) and stale (generation 0): fail closed, and detectable
+	EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %L::autoxfer.label',
+							  rel, label_column, 'core/blocked');
 	PERFORM autoxfer.reclassify(rel);
 	EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', rel, label_column);
 END
