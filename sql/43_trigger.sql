@@ -118,3 +118,27 @@ SELECT autoxfer.unprotect('trips');
 SELECT count(*) FROM pg_trigger WHERE tgname = 'zz_autoxfer_enforce';
 
 DROP TABLE cams, trips;
+
+-- a large table: protect without labelling its rows (they stay core/blocked,
+-- and stale), then label them in committed batches
+CREATE TABLE big (id int, owner_id text);
+INSERT INTO big SELECT g, CASE WHEN g % 2 = 0 THEN 'U' || g END FROM generate_series(1, 2000) g;
+SET autoxfer.defer_labelling = on;
+SELECT autoxfer.protect('big', 'other', 'owner_id');
+RESET autoxfer.defer_labelling;
+SELECT autoxfer.category(xfer_label), autoxfer.mark(xfer_label), count(*) FROM big GROUP BY 1, 2;
+SELECT * FROM autoxfer.stale_labels('big');
+SET client_min_messages = warning;
+CALL autoxfer.reclassify_batches('big', 1000);
+RESET client_min_messages;
+SELECT autoxfer.category(xfer_label), autoxfer.mark(xfer_label), count(*) FROM big GROUP BY 1, 2 ORDER BY 1;
+SELECT * FROM autoxfer.stale_labels('big');
+-- in a transaction block it cannot commit: refused, nothing done
+UPDATE autoxfer.rule SET clause = clause WHERE code = 'C2';
+BEGIN;
+CALL autoxfer.reclassify_batches('big', 1000);
+ROLLBACK;
+SELECT * FROM autoxfer.stale_labels('big');
+CALL autoxfer.reclassify_batches('nope_big', 1000);
+CALL autoxfer.reclassify_batches('big', NULL);
+DROP TABLE big;
