@@ -6,6 +6,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "areas.h"
 #include "vocab.h"
 
 PG_MODULE_MAGIC;
@@ -20,4 +21,5 @@ void
 _PG_init(void)
 {
 	ax_vocab_register_callbacks();
+	ax_areas_register_callbacks();
 }
