@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "areas.h"
+#include "rules.h"
 #include "vocab.h"
 
 PG_MODULE_MAGIC;
@@ -21,5 +22,6 @@ void
 _PG_init(void)
 {
 	ax_vocab_register_callbacks();
+	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
 }
