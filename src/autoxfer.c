@@ -6,6 +6,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "areas.h"
 #include "rules.h"
 #include "vocab.h"
 
@@ -22,4 +23,5 @@ _PG_init(void)
 {
 	ax_vocab_register_callbacks();
 	ax_cache_register_callbacks();
+	ax_areas_register_callbacks();
 }
