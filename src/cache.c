@@ -77,7 +77,7 @@ ax_cache_register_callbacks(void)
  * owner), so that a user who may insert into a protected table but has no
  * USAGE on the schema still gets rows classified.
  */
-static void
+void
 ax_become_owner(Oid *save_user, int *save_sec)
 {
 	HeapTuple	tup;

@@ -621,9 +621,17 @@ BEGIN
 			 WHERE object_type IN ('table', 'table column')
 	LOOP
 		IF o.object_type = 'table' THEN
-			DELETE FROM autoxfer.protected_table p WHERE p.rel::oid = o.objid;
-			DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid;
-			DELETE FROM autoxfer.rule r WHERE r.rel::oid = o.objid;
+			-- (each DELETE only when it has rows to delete: the catalogue's
+			-- statement triggers then run only for tables autoxfer knows)
+			IF EXISTS (SELECT 1 FROM autoxfer.protected_table p WHERE p.rel::oid = o.objid) THEN
+				DELETE FROM autoxfer.protected_table p WHERE p.rel::oid = o.objid;
+			END IF;
+			IF EXISTS (SELECT 1 FROM autoxfer.declaration d WHERE d.rel::oid = o.objid) THEN
+				DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid;
+			END IF;
+			IF EXISTS (SELECT 1 FROM autoxfer.rule r WHERE r.rel::oid = o.objid) THEN
+				DELETE FROM autoxfer.rule r WHERE r.rel::oid = o.objid;
+			END IF;
 		ELSE
 			IF EXISTS (SELECT 1 FROM autoxfer.protected_table p
 					   WHERE p.rel::oid = o.objid AND NOT EXISTS (
@@ -633,7 +641,9 @@ BEGIN
 					USING ERRCODE = 'dependent_objects_still_exist',
 						  HINT = 'Run autoxfer.unprotect() instead.';
 			END IF;
-			DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid AND d.attnum = o.objsubid;
+			IF EXISTS (SELECT 1 FROM autoxfer.declaration d WHERE d.rel::oid = o.objid AND d.attnum = o.objsubid) THEN
+				DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid AND d.attnum = o.objsubid;
+			END IF;
 		END IF;
 	END LOOP;
 END
@@ -652,10 +662,14 @@ BEGIN
 			 WHERE x.object_type IN ('table', 'table column')
 	LOOP
 		-- follow renamed columns
-		UPDATE autoxfer.declaration d SET attname = a.attname
-		FROM pg_catalog.pg_attribute a
-		WHERE d.rel::oid = c.objid AND a.attrelid = c.objid AND a.attnum = d.attnum
-		  AND NOT a.attisdropped AND a.attname <> d.attname;
+		IF EXISTS (SELECT 1 FROM autoxfer.declaration d JOIN pg_catalog.pg_attribute a
+				   ON a.attrelid = c.objid AND a.attnum = d.attnum
+				   WHERE d.rel::oid = c.objid AND NOT a.attisdropped AND a.attname <> d.attname) THEN
+			UPDATE autoxfer.declaration d SET attname = a.attname
+			FROM pg_catalog.pg_attribute a
+			WHERE d.rel::oid = c.objid AND a.attrelid = c.objid AND a.attnum = d.attnum
+			  AND NOT a.attisdropped AND a.attname <> d.attname;
+		END IF;
 		IF NOT autoxfer._restoring() THEN
 			FOR r IN SELECT p.rel FROM autoxfer.protected_table p
 					 WHERE p.rel::oid = c.objid
