@@ -507,10 +507,11 @@ BEGIN
 	SELECT * INTO cur FROM autoxfer.protected_table t WHERE t.rel = protect.rel;
 	IF FOUND THEN
 		IF cur.scenario = scenario AND cur.subject = subject AND cur.label_column = protect.label_column THEN
-			-- the same declaration again: finish what an interrupted or
-			-- restored protection left undone
+			-- the same declaration again (a SECURITY LABEL repeated, a
+			-- restore): quietly put back a missing trigger or constraint,
+			-- without rescanning the table (reclassify does that)
 			IF NOT autoxfer._restoring() THEN
-				PERFORM autoxfer._attach(rel, protect.label_column);
+				PERFORM autoxfer._attach(rel, protect.label_column, false);
 			END IF;
 			RETURN;
 		END IF;
@@ -549,14 +550,15 @@ BEGIN
 
 	INSERT INTO autoxfer.protected_table (rel, scenario, subject, label_column)
 	VALUES (rel, scenario, subject, protect.label_column);
-	PERFORM autoxfer._attach(rel, protect.label_column);
+	PERFORM autoxfer._attach(rel, protect.label_column, true);
 END
 $$;
 COMMENT ON FUNCTION autoxfer.protect(regclass, autoxfer.scenario, text, name) IS
-	'Protect a table: add the label column, attach the enforcing trigger, register the table with its scenario and subject (a column or an expression over its columns) and label the existing rows in batches; protecting again with the same arguments only finishes what is left';
+	'Protect a table: add the label column, attach the enforcing trigger, register the table with its scenario and subject (a column or an expression over its columns) and label the existing rows in batches; protecting again with the same arguments is a quiet no-op that only puts back a missing trigger or constraint';
 
--- Attach the trigger (if missing) and label the rows not yet labelled.
-CREATE FUNCTION autoxfer._attach(rel regclass, label_column name) RETURNS void
+-- Attach the trigger and the label column's default and NOT NULL (where
+-- missing) and, with label_rows, label the rows.
+CREATE FUNCTION autoxfer._attach(rel regclass, label_column name, label_rows boolean) RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
@@ -572,15 +574,17 @@ BEGIN
 							  rel, label_column, 'core/blocked');
 	-- with autoxfer.defer_labelling on, existing rows stay core/blocked
 	-- and stale until CALL autoxfer.reclassify_batches labels them
-	IF pg_catalog.lower(COALESCE(pg_catalog.current_setting('autoxfer.defer_labelling', true), 'off'))
+	IF label_rows AND pg_catalog.lower(COALESCE(pg_catalog.current_setting('autoxfer.defer_labelling', true), 'off'))
 	   NOT IN ('on', 'true', 'yes', '1') THEN
 		PERFORM autoxfer.reclassify(rel);
 	END IF;
-	EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', rel, label_column);
+	IF NOT (SELECT a.attnotnull FROM pg_catalog.pg_attribute a WHERE a.attrelid = rel AND a.attname = label_column) THEN
+		EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', rel, label_column);
+	END IF;
 END
 $$;
-COMMENT ON FUNCTION autoxfer._attach(regclass, name) IS
-	'Internal: attach the enforcing trigger to a protected table, label its rows and make the label column NOT NULL';
+COMMENT ON FUNCTION autoxfer._attach(regclass, name, boolean) IS
+	'Internal: attach the enforcing trigger to a protected table, give its label column the fail-closed default and NOT NULL, and label its rows';
 
 CREATE FUNCTION autoxfer.unprotect(rel regclass) RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -698,9 +702,9 @@ COMMENT ON EVENT TRIGGER autoxfer_alter_table IS
 
 REVOKE EXECUTE ON FUNCTION autoxfer.protect(regclass, autoxfer.scenario, text, name),
 	autoxfer.unprotect(regclass), autoxfer.declare_column(regclass, name, text),
-	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name),
+	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name, boolean),
 	autoxfer._bump(regclass[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION autoxfer.protect(regclass, autoxfer.scenario, text, name),
 	autoxfer.unprotect(regclass), autoxfer.declare_column(regclass, name, text),
-	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name),
+	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name, boolean),
 	autoxfer._bump(regclass[]) TO autoxfer_admin;
