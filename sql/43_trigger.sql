@@ -31,14 +31,30 @@ COPY cams (id, owner_id, face, anon, xfer_label) FROM stdin;
 SELECT id, xfer_label FROM cams WHERE id >= 3 ORDER BY id;
 
 -- the trigger fires under session_replication_role = replica too (it is
--- ENABLE ALWAYS), and NOT NULL guards the label if it were disabled
+-- ENABLE ALWAYS); were it disabled, a row gets the column's default,
+-- core/blocked with generation 0 (never exported, and stale), and NULL is
+-- refused
 SET session_replication_role = replica;
 INSERT INTO cams VALUES (6, NULL, true, false, 'general/exportable');
 RESET session_replication_role;
 SELECT id, xfer_label FROM cams WHERE id = 6;
 ALTER TABLE cams DISABLE TRIGGER zz_autoxfer_enforce;
 INSERT INTO cams (id) VALUES (7);
+INSERT INTO cams VALUES (70, NULL, NULL, NULL, NULL);
 ALTER TABLE cams ENABLE ALWAYS TRIGGER zz_autoxfer_enforce;
+SELECT id, xfer_label FROM cams WHERE id = 7;
+SELECT * FROM autoxfer.stale_labels('cams');
+SELECT autoxfer.reclassify('cams');
+SELECT id, xfer_label FROM cams WHERE id = 7;
+
+-- the label column need not be the last one, nor the row free of NULLs
+-- before it (the label is written in place in the row)
+ALTER TABLE cams ADD COLUMN extra text;
+INSERT INTO cams VALUES (9, NULL, NULL, NULL, 'general/exportable', 'x');
+UPDATE cams SET extra = 'y', face = true WHERE id = 9;
+UPDATE cams SET extra = NULL WHERE id = 2;
+SELECT id, xfer_label, extra FROM cams WHERE id IN (2, 9) ORDER BY id;
+SELECT count(*) FILTER (WHERE autoxfer.classify(c) OPERATOR(autoxfer.=) xfer_label) AS same, count(*) FROM cams c;
 
 -- a user allowed to write the table, without any right on schema autoxfer,
 -- still gets rows labelled, and cannot forge one
@@ -102,3 +118,27 @@ SELECT autoxfer.unprotect('trips');
 SELECT count(*) FROM pg_trigger WHERE tgname = 'zz_autoxfer_enforce';
 
 DROP TABLE cams, trips;
+
+-- a large table: protect without labelling its rows (they stay core/blocked,
+-- and stale), then label them in committed batches
+CREATE TABLE big (id int, owner_id text);
+INSERT INTO big SELECT g, CASE WHEN g % 2 = 0 THEN 'U' || g END FROM generate_series(1, 2000) g;
+SET autoxfer.defer_labelling = on;
+SELECT autoxfer.protect('big', 'other', 'owner_id');
+RESET autoxfer.defer_labelling;
+SELECT autoxfer.category(xfer_label), autoxfer.mark(xfer_label), count(*) FROM big GROUP BY 1, 2;
+SELECT * FROM autoxfer.stale_labels('big');
+SET client_min_messages = warning;
+CALL autoxfer.reclassify_batches('big', 1000);
+RESET client_min_messages;
+SELECT autoxfer.category(xfer_label), autoxfer.mark(xfer_label), count(*) FROM big GROUP BY 1, 2 ORDER BY 1;
+SELECT * FROM autoxfer.stale_labels('big');
+-- in a transaction block it cannot commit: refused, nothing done
+UPDATE autoxfer.rule SET clause = clause WHERE code = 'C2';
+BEGIN;
+CALL autoxfer.reclassify_batches('big', 1000);
+ROLLBACK;
+SELECT * FROM autoxfer.stale_labels('big');
+CALL autoxfer.reclassify_batches('nope_big', 1000);
+CALL autoxfer.reclassify_batches('big', NULL);
+DROP TABLE big;

@@ -69,6 +69,18 @@ SELECT count(*) FROM autoxfer.declaration WHERE rel = 't'::regclass;
 SELECT autoxfer.undeclare_column('t', 'a');
 DROP ROLE ax_admin2;
 
+-- a predicate's functions never run with the extension owner's privileges:
+-- names are looked up as the owner, but folding and execution are the user's
+CREATE FUNCTION public.whoami() RETURNS boolean LANGUAGE plpgsql IMMUTABLE
+	AS $$ BEGIN RAISE NOTICE 'whoami() runs as %', current_user; RETURN false; END $$;
+CREATE ROLE ax_admin3 IN ROLE autoxfer_admin;
+SET ROLE ax_admin3;
+INSERT INTO autoxfer.rule (id, code, predicate, category, clause) VALUES (1500, 'W1', 'public.whoami()', 'important', 'x');
+DELETE FROM autoxfer.rule WHERE code = 'W1';
+RESET ROLE;
+DROP ROLE ax_admin3;
+DROP FUNCTION public.whoami();
+
 -- catalogue vandalism
 DELETE FROM autoxfer.rule WHERE code = 'C2';
 DELETE FROM autoxfer.rule WHERE code = 'I5';

@@ -41,6 +41,9 @@
 
 static HTAB *ax_cache = NULL;
 
+/* The entry used last: consecutive rows of one table skip the hash lookup. */
+static AxTableState *ax_last = NULL;
+
 /* Mark one entry, or all when relid is InvalidOid, for rebuilding. */
 static void
 ax_relcache_callback(Datum arg, Oid relid)
@@ -74,7 +77,7 @@ ax_cache_register_callbacks(void)
  * owner), so that a user who may insert into a protected table but has no
  * USAGE on the schema still gets rows classified.
  */
-static void
+void
 ax_become_owner(Oid *save_user, int *save_sec)
 {
 	HeapTuple	tup;
@@ -392,6 +395,8 @@ ax_table_state(Oid relid)
 	AxTableState *ts;
 	bool		found;
 
+	if (ax_last != NULL && ax_last->relid == relid && ax_last->valid)
+		return ax_last;
 	if (ax_cache == NULL)
 	{
 		HASHCTL		ctl;
@@ -423,6 +428,7 @@ ax_table_state(Oid relid)
 		}
 		PG_END_TRY();
 	}
+	ax_last = ts;
 	return ts;
 }
 

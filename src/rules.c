@@ -14,7 +14,12 @@
  * that table's columns.  The result must be boolean, and may not contain
  * subqueries, aggregates, window functions, set-returning functions or
  * volatile functions.  Names of functions and operators are resolved with
- * search_path pg_catalog, autoxfer only, whoever triggers the compilation.
+ * search_path pg_catalog, autoxfer only, and names are looked up with the
+ * privileges of the extension's owner (a user who may only insert into a
+ * protected table need not see schema autoxfer), whoever triggers the
+ * compilation.  Nothing is executed as the owner: planning (which folds
+ * immutable functions) and executing the expression run as the user, with
+ * the usual EXECUTE checks.
  * The planned expression is then initialised with ExecInitExpr, evaluated
  * per row against the new tuple like a CHECK constraint.
  */
@@ -25,6 +30,7 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -274,6 +280,8 @@ compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
 	ErrorContextCallback errcb;
 	AxCompileErr errinfo;
 	OverrideSearchPath osp;
+	Oid			save_user;
+	int			save_sec;
 	ParseState *pstate;
 	Node	   *raw;
 	Node	   *volatile expr = NULL;
@@ -291,6 +299,7 @@ compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
 	osp.addCatalog = false;
 	osp.addTemp = false;
 	PushOverrideSearchPath(&osp);
+	ax_become_owner(&save_user, &save_sec);
 	PG_TRY();
 	{
 		raw = parse_one_expression(src);
@@ -311,6 +320,8 @@ compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
 		if (predicate)
 			expr = coerce_to_boolean(pstate, expr, "an autoxfer rule predicate");
 		assign_expr_collations(pstate, expr);
+		/* names are resolved: plan (and fold) as the user, not the owner */
+		SetUserIdAndSecContext(save_user, save_sec);
 		if (contain_volatile_functions(expr))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
@@ -323,6 +334,7 @@ compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
 	}
 	PG_FINALLY();
 	{
+		SetUserIdAndSecContext(save_user, save_sec);
 		PopOverrideSearchPath();
 	}
 	PG_END_TRY();

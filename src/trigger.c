@@ -15,11 +15,48 @@
 #include "access/htup_details.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "utils/rel.h"
 
 #include "label.h"
 #include "rules.h"
+
+/*
+ * Write the label into the label attribute of tuple in place, when the tuple
+ * already stores a value there (the column's default, or the row's own
+ * label): the attribute is fixed-width, so its bytes are overwritten and no
+ * new tuple is formed.  Returns false when the attribute is NULL or missing
+ * from the tuple (a row older than the column), when a new tuple is needed.
+ * The offset is found as heap tuple deforming finds it: walking the
+ * attributes before it, skipping NULLs, aligning each.
+ */
+static bool
+store_label_in_place(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, ax_label label)
+{
+	HeapTupleHeader tup = tuple->t_data;
+	bool		hasnulls = HeapTupleHasNulls(tuple);
+	bits8	   *bp = tup->t_bits;
+	char	   *tp = (char *) tup + tup->t_hoff;
+	Size		off = 0;
+
+	if (HeapTupleHeaderGetNatts(tup) < attnum)
+		return false;
+	if (hasnulls && att_isnull(attnum - 1, bp))
+		return false;
+	for (int i = 0; i < attnum - 1; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (hasnulls && att_isnull(i, bp))
+			continue;
+		off = att_align_pointer(off, att->attalign, att->attlen, tp + off);
+		off = att_addlength_pointer(off, att->attlen, tp + off);
+	}
+	off = att_align_nominal(off, TupleDescAttr(desc, attnum - 1)->attalign);
+	store_att_byval(tp + off, AxLabelGetDatum(label), sizeof(ax_label));
+	return true;
+}
 
 PG_FUNCTION_INFO_V1(ax_enforce);
 
@@ -69,6 +106,25 @@ ax_enforce(PG_FUNCTION_ARGS)
 		ts = ax_table_state(RelationGetRelid(trigdata->tg_relation));
 	}
 	label = ax_classify_slot(ts, slot, NULL, NULL);
+
+	/*
+	 * When the tuple is the slot's own materialized copy (the executor
+	 * fetched it from the slot it inserts or updates from), overwrite the
+	 * label in place and keep the slot's deformed values in step: the
+	 * executor then stores the slot as it is.  This spares forming a new
+	 * tuple and the executor's copy of it on every row of a COPY.
+	 */
+	if ((TTS_IS_HEAPTUPLE(slot) || TTS_IS_BUFFERTUPLE(slot)) && TTS_SHOULDFREE(slot) &&
+		((HeapTupleTableSlot *) slot)->tuple == tuple &&
+		store_label_in_place(tuple, desc, ts->label_attno, label))
+	{
+		if (slot->tts_nvalid >= ts->label_attno)
+		{
+			slot->tts_values[ts->label_attno - 1] = AxLabelGetDatum(label);
+			slot->tts_isnull[ts->label_attno - 1] = false;
+		}
+		return PointerGetDatum(tuple);
+	}
 
 	natts = desc->natts;
 	slot_getallattrs(slot);

@@ -361,25 +361,21 @@ COMMENT ON FUNCTION autoxfer.undeclare_column(regclass, name) IS
 
 -- Reclassification ----------------------------------------------------------
 
-CREATE FUNCTION autoxfer.reclassify(rel regclass, batch_size integer DEFAULT 10000) RETURNS bigint
-	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+-- The block ranges of about batch_size rows that cover a protected table
+-- and every partition of it.
+CREATE FUNCTION autoxfer._batches(rel regclass, batch_size integer)
+	RETURNS TABLE (leaf regclass, from_block bigint, to_block bigint, nblocks bigint)
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
-	p autoxfer.protected_table;
-	leaf regclass;
-	nblocks bigint;
 	per_block float8;
 	step bigint;
-	b bigint;
-	n bigint;
-	done bigint := 0;
 BEGIN
 	IF rel IS NULL OR batch_size IS NULL OR batch_size < 1 THEN
 		RAISE EXCEPTION 'autoxfer.reclassify: rel must not be NULL and batch_size must be at least 1'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	SELECT * INTO p FROM autoxfer.protected_table t WHERE t.rel = reclassify.rel;
-	IF NOT FOUND THEN
+	IF NOT EXISTS (SELECT 1 FROM autoxfer.protected_table t WHERE t.rel = _batches.rel) THEN
 		RAISE EXCEPTION 'table % is not protected by autoxfer', rel
 			USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Protect it with autoxfer.protect().';
 	END IF;
@@ -391,23 +387,77 @@ BEGIN
 		SELECT CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 100 END
 		INTO per_block FROM pg_catalog.pg_class c WHERE c.oid = leaf;
 		step := GREATEST(1, (batch_size / GREATEST(per_block, 1))::bigint);
-		b := 0;
-		WHILE b < nblocks LOOP
-			EXECUTE pg_catalog.format(
-				'UPDATE ONLY %s SET %I = %I WHERE ctid >= $1 AND ctid < $2 AND (%I IS NULL OR autoxfer.generation(%I) <> $3)',
-				leaf, p.label_column, p.label_column, p.label_column, p.label_column)
-			USING pg_catalog.format('(%s,0)', b)::tid, pg_catalog.format('(%s,0)', LEAST(b + step, 4294967295))::tid, p.generation;
-			GET DIAGNOSTICS n = ROW_COUNT;
-			done := done + n;
-			b := b + step;
-			RAISE NOTICE 'autoxfer.reclassify: %, block % of %: % rows relabelled so far', leaf, LEAST(b, nblocks), nblocks, done;
+		from_block := 0;
+		WHILE from_block < nblocks LOOP
+			to_block := LEAST(from_block + step, nblocks);
+			RETURN NEXT;
+			from_block := to_block;
 		END LOOP;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION autoxfer._batches(regclass, integer) IS
+	'Internal: the block ranges of about batch_size rows covering a protected table and its partitions';
+
+-- Relabel the stale rows of blocks [from_block, to_block) of one leaf of
+-- protected table rel (the trigger recomputes the label of every row the
+-- UPDATE touches).
+CREATE FUNCTION autoxfer._relabel(rel regclass, leaf regclass, from_block bigint, to_block bigint) RETURNS bigint
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	p autoxfer.protected_table;
+	n bigint;
+BEGIN
+	SELECT * INTO STRICT p FROM autoxfer.protected_table t WHERE t.rel = _relabel.rel;
+	EXECUTE pg_catalog.format(
+		'UPDATE ONLY %s SET %I = %I WHERE ctid >= $1 AND ctid < $2 AND (%I IS NULL OR autoxfer.generation(%I) <> $3)',
+		leaf, p.label_column, p.label_column, p.label_column, p.label_column)
+	USING pg_catalog.format('(%s,0)', from_block)::tid, pg_catalog.format('(%s,0)', to_block)::tid, p.generation;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION autoxfer._relabel(regclass, regclass, bigint, bigint) IS
+	'Internal: relabel the stale rows of a block range of one partition (or the table itself) of a protected table';
+
+CREATE FUNCTION autoxfer.reclassify(rel regclass, batch_size integer DEFAULT 10000) RETURNS bigint
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	b record;
+	done bigint := 0;
+BEGIN
+	FOR b IN SELECT * FROM autoxfer._batches(rel, batch_size) LOOP
+		done := done + autoxfer._relabel(rel, b.leaf, b.from_block, b.to_block);
+		RAISE NOTICE 'autoxfer.reclassify: %, block % of %: % rows relabelled so far',
+			b.leaf, b.to_block, b.nblocks, done;
 	END LOOP;
 	RETURN done;
 END
 $$;
 COMMENT ON FUNCTION autoxfer.reclassify(regclass, integer) IS
-	'Relabel the rows of a protected table (and its partitions) whose label is missing or of an older rule-set generation, in batches of about batch_size rows with a progress NOTICE each; returns the number of rows relabelled';
+	'Relabel the rows of a protected table (and its partitions) whose label is missing or of an older rule-set generation, in batches of about batch_size rows with a progress NOTICE each, in the caller''s transaction; returns the number of rows relabelled';
+
+-- The same, committing after every batch: for tables too large to relabel
+-- in one transaction.  No SET clause: a procedure with one cannot commit.
+CREATE PROCEDURE autoxfer.reclassify_batches(rel regclass, batch_size integer DEFAULT 10000)
+	LANGUAGE plpgsql
+	AS $$
+DECLARE
+	b record;
+	done bigint := 0;
+BEGIN
+	FOR b IN SELECT * FROM autoxfer._batches(rel, batch_size) LOOP
+		done := done + autoxfer._relabel(rel, b.leaf, b.from_block, b.to_block);
+		COMMIT;
+		RAISE NOTICE 'autoxfer.reclassify_batches: %, block % of %: % rows relabelled and committed so far',
+			b.leaf, b.to_block, b.nblocks, done;
+	END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE autoxfer.reclassify_batches(regclass, integer) IS
+	'Relabel the stale rows of a protected table like autoxfer.reclassify, committing after each batch: CALL it outside a transaction block; interrupted, it keeps what it committed and a new CALL resumes';
 
 CREATE FUNCTION autoxfer.stale_labels(rel regclass DEFAULT NULL)
 	RETURNS TABLE (tbl regclass, generation integer, total bigint, stale bigint, unlabelled bigint)
@@ -486,7 +536,9 @@ BEGIN
 			USING ERRCODE = 'duplicate_column', HINT = 'Choose another label_column.';
 	END IF;
 	IF NOT FOUND THEN
-		EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN %I autoxfer.label', rel, protect.label_column);
+		-- existing rows read the default (no table rewrite) until labelled
+		EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN %I autoxfer.label DEFAULT %L::autoxfer.label',
+								  rel, protect.label_column, 'core/blocked');
 	ELSIF autoxfer._restoring() THEN
 		-- a dump being restored: the table comes with its labels and
 		-- the trigger (post-data); only register it
@@ -514,7 +566,16 @@ BEGIN
 			'CREATE TRIGGER zz_autoxfer_enforce BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION autoxfer.enforce()', rel);
 		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER zz_autoxfer_enforce', rel);
 	END IF;
-	PERFORM autoxfer.reclassify(rel);
+	-- rows a disabled trigger would let through are core/blocked (never
+	-- exported) and stale (generation 0): fail closed, and detectable
+	EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %L::autoxfer.label',
+							  rel, label_column, 'core/blocked');
+	-- with autoxfer.defer_labelling on, existing rows stay core/blocked
+	-- and stale until CALL autoxfer.reclassify_batches labels them
+	IF pg_catalog.lower(COALESCE(pg_catalog.current_setting('autoxfer.defer_labelling', true), 'off'))
+	   NOT IN ('on', 'true', 'yes', '1') THEN
+		PERFORM autoxfer.reclassify(rel);
+	END IF;
 	EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', rel, label_column);
 END
 $$;
@@ -560,9 +621,17 @@ BEGIN
 			 WHERE object_type IN ('table', 'table column')
 	LOOP
 		IF o.object_type = 'table' THEN
-			DELETE FROM autoxfer.protected_table p WHERE p.rel::oid = o.objid;
-			DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid;
-			DELETE FROM autoxfer.rule r WHERE r.rel::oid = o.objid;
+			-- (each DELETE only when it has rows to delete: the catalogue's
+			-- statement triggers then run only for tables autoxfer knows)
+			IF EXISTS (SELECT 1 FROM autoxfer.protected_table p WHERE p.rel::oid = o.objid) THEN
+				DELETE FROM autoxfer.protected_table p WHERE p.rel::oid = o.objid;
+			END IF;
+			IF EXISTS (SELECT 1 FROM autoxfer.declaration d WHERE d.rel::oid = o.objid) THEN
+				DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid;
+			END IF;
+			IF EXISTS (SELECT 1 FROM autoxfer.rule r WHERE r.rel::oid = o.objid) THEN
+				DELETE FROM autoxfer.rule r WHERE r.rel::oid = o.objid;
+			END IF;
 		ELSE
 			IF EXISTS (SELECT 1 FROM autoxfer.protected_table p
 					   WHERE p.rel::oid = o.objid AND NOT EXISTS (
@@ -572,7 +641,9 @@ BEGIN
 					USING ERRCODE = 'dependent_objects_still_exist',
 						  HINT = 'Run autoxfer.unprotect() instead.';
 			END IF;
-			DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid AND d.attnum = o.objsubid;
+			IF EXISTS (SELECT 1 FROM autoxfer.declaration d WHERE d.rel::oid = o.objid AND d.attnum = o.objsubid) THEN
+				DELETE FROM autoxfer.declaration d WHERE d.rel::oid = o.objid AND d.attnum = o.objsubid;
+			END IF;
 		END IF;
 	END LOOP;
 END
@@ -591,10 +662,14 @@ BEGIN
 			 WHERE x.object_type IN ('table', 'table column')
 	LOOP
 		-- follow renamed columns
-		UPDATE autoxfer.declaration d SET attname = a.attname
-		FROM pg_catalog.pg_attribute a
-		WHERE d.rel::oid = c.objid AND a.attrelid = c.objid AND a.attnum = d.attnum
-		  AND NOT a.attisdropped AND a.attname <> d.attname;
+		IF EXISTS (SELECT 1 FROM autoxfer.declaration d JOIN pg_catalog.pg_attribute a
+				   ON a.attrelid = c.objid AND a.attnum = d.attnum
+				   WHERE d.rel::oid = c.objid AND NOT a.attisdropped AND a.attname <> d.attname) THEN
+			UPDATE autoxfer.declaration d SET attname = a.attname
+			FROM pg_catalog.pg_attribute a
+			WHERE d.rel::oid = c.objid AND a.attrelid = c.objid AND a.attnum = d.attnum
+			  AND NOT a.attisdropped AND a.attname <> d.attname;
+		END IF;
 		IF NOT autoxfer._restoring() THEN
 			FOR r IN SELECT p.rel FROM autoxfer.protected_table p
 					 WHERE p.rel::oid = c.objid

@@ -8,6 +8,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use AxDumpRestore;
 
 my $src = PostgreSQL::Test::Cluster->new('src');
 $src->init;
@@ -72,26 +73,8 @@ like($status_before, qr/DBA2=t/, 'source: the bound rule is active on cams');
 my $dst = PostgreSQL::Test::Cluster->new('dst');
 $dst->init;
 $dst->start;
-my $tmp = PostgreSQL::Test::Utils::tempdir;
-
-for my $format ('plain', 'custom')
-{
-	my $db = "restored_$format";
-	my $file = "$tmp/dump.$format";
-	$src->command_ok(
-		[ 'pg_dump', '--format', $format, '--file', $file, '--dbname', $src->connstr('postgres') ],
-		"pg_dump --format=$format");
-	$dst->safe_psql('postgres', "CREATE DATABASE $db");
-	if ($format eq 'plain')
-	{
-		$dst->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $dst->connstr($db), '-f', $file ],
-			'plain dump restores without error');
-	}
-	else
-	{
-		$dst->command_ok([ 'pg_restore', '--exit-on-error', '--dbname', $dst->connstr($db), $file ],
-			'custom dump restores without error');
-	}
+dump_and_restore($src, $dst, sub {
+	my ($format, $db) = @_;
 	is($dst->safe_psql($db, $catalog_sql), $cat_before, "$format: catalogue identical");
 	is($dst->safe_psql($db, $labels_sql), $labels_before, "$format: labels identical");
 	is($dst->safe_psql($db, $stale_sql), 'cams:500/0/0 trips:300/0/0', "$format: no stale or missing label");
@@ -118,7 +101,7 @@ for my $format ('plain', 'custom')
 	like($dst->safe_psql($db, $stale_sql), qr/^cams:502\/502\/0 trips:302\/302\/0$/, "$format: a rule change makes every label stale");
 	$dst->safe_psql($db, q{SET client_min_messages = warning; SELECT autoxfer.reclassify('cams'); SELECT autoxfer.reclassify('trips')});
 	is($dst->safe_psql($db, $stale_sql), 'cams:502/0/0 trips:302/0/0', "$format: reclassify brings them up to date");
-}
+});
 
 $src->stop;
 $dst->stop;
