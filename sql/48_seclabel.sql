@@ -3,6 +3,8 @@
 -- objects that take no label, and privileges.
 SET search_path = public;
 \set VERBOSITY default
+-- the core functions' PL/pgSQL line numbers are not part of this test
+\set SHOW_CONTEXT never
 
 SELECT autoxfer.seclabel_provider();
 
