@@ -149,6 +149,13 @@ SECURITY LABEL FOR autoxfer ON TABLE sl_part IS 'scenario=connected_operation su
 CREATE TABLE sl_part_2 PARTITION OF sl_part FOR VALUES FROM (100) TO (200);
 INSERT INTO sl_part VALUES (1, 'U1', NULL, NULL), (150, NULL, NULL, NULL);
 SELECT tableoid::regclass, id, autoxfer.category(xfer_label) FROM sl_part ORDER BY id;
+-- a partition of a protected tree is not protected again
+SECURITY LABEL FOR autoxfer ON TABLE sl_part_2 IS 'scenario=connected_operation subject=owner_id';
+-- labels work from inside a function too (the statement goes through SPI)
+DO $$ BEGIN EXECUTE 'SECURITY LABEL FOR autoxfer ON TABLE sl_part IS NULL'; END $$;
+SELECT count(*) AS part_protected FROM autoxfer.protected_table WHERE rel = 'sl_part'::regclass;
+DO $$ BEGIN EXECUTE 'SECURITY LABEL FOR autoxfer ON TABLE sl_part IS ''scenario=other subject=owner_id'''; END $$;
+SELECT scenario FROM autoxfer.protected_table WHERE rel = 'sl_part'::regclass;
 
 -- privileges: SECURITY LABEL needs the table's ownership (PostgreSQL), and
 -- the declaration functions' own rights (autoxfer_admin); neither is enough
