@@ -150,10 +150,10 @@ SELECT in_sensitive_area(13, 13) AS restored_after_rollback_to;
 COMMIT;
 SELECT loads > 0 AS loaded, invalidations > 0 AS invalidated FROM sensitive_area_cache();
 
--- Thousands of areas: a 60 x 60 grid of small squares and 400 nested
--- squares around one point; the R-tree answers exactly as a brute-force scan
--- with area_contains over every area, on a grid of probes that includes
--- borders and corners.
+-- Thousands of areas: a 60 x 60 grid of small squares, 400 nested squares
+-- around one point and a circle of 10000 points; the R-tree answers as the
+-- GiST path on a quarter of a million probes, and as a brute-force scan of
+-- every area on a sample that includes borders and corners.
 TRUNCATE sensitive_area;
 SELECT in_sensitive_area(15, 15) AS after_truncate;
 INSERT INTO sensitive_area (name, kind, area)
@@ -174,14 +174,22 @@ CREATE TEMP TABLE grid AS
 SELECT lat, lon FROM generate_series(19.9, 50.2, 0.1) lat, generate_series(99.9, 130.2, 0.1) lon
 UNION ALL
 SELECT lat, lon FROM generate_series(-61, 21, 0.25) lat, generate_series(-91, 21, 0.25) lon;
-SELECT count(*) AS probes,
-       count(*) FILTER (WHERE in_sensitive_area(lat, lon)) AS inside,
+SELECT count(*) AS probes, count(*) FILTER (WHERE in_sensitive_area(lat, lon)) AS inside,
        count(*) FILTER (WHERE in_sensitive_area(lat, lon) <>
-                        EXISTS (SELECT 1 FROM sensitive_area a WHERE area_contains(a.area, lat, lon))) AS rtree_vs_bruteforce
-FROM grid;
-SELECT count(*) FILTER (WHERE in_sensitive_area(lat, lon) <>
                         EXISTS (SELECT 1 FROM sensitive_areas_at(lat, lon))) AS rtree_vs_gist
 FROM grid;
+-- a brute-force scan of every area for a sample of the probes: cell
+-- corners, ring borders, points in and around the circle
+CREATE TEMP TABLE sample AS
+SELECT lat, lon FROM generate_series(20, 49.5, 1.5) lat, generate_series(100, 129.5, 1.5) lon
+UNION ALL
+SELECT lat, lon FROM generate_series(-61, 21, 2) lat, generate_series(-91, 21, 2) lon
+UNION ALL
+SELECT -40 + 5 * sin(g), 10 + 5 * cos(g) FROM generate_series(1, 50) g;
+SELECT count(*) AS sampled, count(*) FILTER (WHERE in_sensitive_area(lat, lon)) AS inside,
+       count(*) FILTER (WHERE in_sensitive_area(lat, lon) <>
+                        EXISTS (SELECT 1 FROM sensitive_area a WHERE area_contains(a.area, lat, lon))) AS rtree_vs_bruteforce
+FROM sample;
 SELECT count(*) AS rings_at_centre FROM sensitive_areas_at(-20, -50);
 
 -- in parallel workers too (each loads its own cache)

@@ -8,6 +8,7 @@
 
 #include "areas.h"
 #include "rules.h"
+#include "seclabel.h"
 #include "vocab.h"
 
 PG_MODULE_MAGIC;
@@ -24,4 +25,5 @@ _PG_init(void)
 	ax_vocab_register_callbacks();
 	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
+	ax_seclabel_register();
 }
