@@ -6,6 +6,9 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "areas.h"
+#include "rules.h"
+#include "seclabel.h"
 #include "subject_set.h"
 #include "vocab.h"
 
@@ -22,4 +25,7 @@ _PG_init(void)
 {
 	ax_vocab_register_callbacks();
 	ax_subject_init();
+	ax_cache_register_callbacks();
+	ax_areas_register_callbacks();
+	ax_seclabel_register();
 }

@@ -5,6 +5,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use AxDumpRestore;
 
 my $src = PostgreSQL::Test::Cluster->new('src');
 $src->init;
@@ -35,30 +36,13 @@ my $dst = PostgreSQL::Test::Cluster->new('dst');
 $dst->init;
 $dst->start;
 
-my $tmp = PostgreSQL::Test::Utils::tempdir;
-for my $format ('plain', 'custom')
-{
-	my $db = "restored_$format";
-	my $file = "$tmp/dump.$format";
-	$src->command_ok(
-		[ 'pg_dump', '--format', $format, '--file', $file, '--dbname', $src->connstr('postgres') ],
-		"pg_dump --format=$format");
-	$dst->safe_psql('postgres', "CREATE DATABASE $db");
-	if ($format eq 'plain')
-	{
-		$dst->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $dst->connstr($db), '-f', $file ],
-			'plain dump restores without error');
-	}
-	else
-	{
-		$dst->command_ok([ 'pg_restore', '--exit-on-error', '--dbname', $dst->connstr($db), $file ],
-			'custom dump restores without error');
-	}
+dump_and_restore($src, $dst, sub {
+	my ($format, $db) = @_;
 	is($dst->safe_psql($db, $digest_sql), $before, "labels identical after $format dump and restore");
 	is($dst->safe_psql($db, q{SELECT count(*) FROM frames WHERE l OPERATOR(autoxfer.>=) 'important/exportable'}),
 		$src->safe_psql('postgres', q{SET search_path = public, autoxfer; SELECT count(*) FROM frames WHERE l >= 'important/exportable'}),
 		"severity index answers the same after $format restore");
-}
+});
 
 $src->stop;
 $dst->stop;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bench_20_copy.sh: COPY of 1M telemetry rows into a protected table (subject
+# owner_id, has_face declared faces_visible and plate_visible declared
+# plates_visible, the default rules, scenario connected_operation) against
+# COPY into the same table unprotected, and the hand-written PL/pgSQL trigger
+# of plpgsql_baseline.sql against the same unprotected COPY.
+#
+# Any BEFORE ROW trigger makes COPY insert row by row (PostgreSQL turns its
+# multi-insert path off for such tables), so a reference C trigger is also
+# measured: contrib's insert_username, which writes one column of every row.
+# The protected and unprotected COPYs alternate, so that drift in the load of
+# the machine falls on both alike.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+n=$(( BENCH_ROWS < 1000000 ? BENCH_ROWS : 1000000 ))
+csv=$BENCH_TMP/telemetry_1m.csv
+reps=${BENCH_COPY_REPS:-5}
+psql -X -q -v ON_ERROR_STOP=1 -v csv="$csv" -f "$here/plpgsql_baseline.sql" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
+DROP TABLE IF EXISTS t_autoxfer, t_unprotected, t_floor;
+CREATE TABLE t_autoxfer (LIKE telemetry);
+SELECT autoxfer.declare_column('t_autoxfer', 'has_face', 'faces_visible');
+SELECT autoxfer.declare_column('t_autoxfer', 'plate_visible', 'plates_visible');
+SELECT autoxfer.protect('t_autoxfer', 'connected_operation', 'owner_id');
+-- the unprotected twin has a label column too, so the rows are as wide
+CREATE TABLE t_unprotected (LIKE telemetry, xfer_label autoxfer.label);
+-- the same with the location declared as well: rules I1 (the baseline's
+-- two restricted zones as sensitive areas) and C3L apply too
+DROP TABLE IF EXISTS t_autoxfer_geo;
+CREATE TABLE t_autoxfer_geo (LIKE telemetry);
+SELECT autoxfer.declare_column('t_autoxfer_geo', 'has_face', 'faces_visible');
+SELECT autoxfer.declare_column('t_autoxfer_geo', 'plate_visible', 'plates_visible');
+SELECT autoxfer.declare_column('t_autoxfer_geo', 'lat', 'latitude');
+SELECT autoxfer.declare_column('t_autoxfer_geo', 'lon', 'longitude');
+SELECT autoxfer.protect('t_autoxfer_geo', 'connected_operation', 'owner_id');
+DELETE FROM autoxfer.sensitive_area WHERE name LIKE 'bench zone %';
+INSERT INTO autoxfer.sensitive_area (name, kind, area)
+SELECT 'bench zone ' || row_number() OVER (), 'military_zone',
+       box(point(box_lo_lon, box_lo_lat), point(box_hi_lon, box_hi_lat))
+FROM restricted_zone;
+CREATE EXTENSION IF NOT EXISTS insert_username;
+CREATE TABLE t_floor (LIKE telemetry, who text);
+CREATE TRIGGER floor BEFORE INSERT ON t_floor FOR EACH ROW EXECUTE FUNCTION insert_username(who);
+SQL
+cols="id, vin, owner_id, ts, lat, lon, speed, has_face, plate_visible"
+copy_ms() { median_ms "TRUNCATE $1; COPY $1 ($cols) FROM '$csv' CSV" "${2:-3}"; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+ax_all=() unprot_all=()
+for _ in $(seq 1 "$reps"); do
+	unprot_all+=("$(copy_ms t_unprotected 1)")
+	ax_all+=("$(copy_ms t_autoxfer 1)")
+done
+unprot=$(median "${unprot_all[@]}")
+ax=$(median "${ax_all[@]}")
+plain=$(copy_ms t_plain)
+floor=$(copy_ms t_floor)
+geo=$(copy_ms t_autoxfer_geo)
+plp=$(copy_ms t_plpgsql)
+# the labels written are right: one check, outside the timing
+psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT count(*) = $n AND count(*) FILTER (WHERE autoxfer.classify(t) OPERATOR(autoxfer.=) xfer_label) = $n FROM t_autoxfer t" | grep -qx t ||
+	{ echo "bench_20_copy: t_autoxfer rows are not all labelled as classify() says" >&2; exit 1; }
+bench_row "COPY ${n} rows: protected vs same table unprotected" "$ax" "$unprot" ms
+bench_row "COPY ${n} rows: protected vs plain telemetry copy" "$ax" "$plain" ms
+bench_row "COPY ${n} rows: protected, location declared too (I1, C3L)" "$geo" "$unprot" ms
+bench_row "COPY ${n} rows: contrib C trigger insert_username vs unprotected" "$floor" "$unprot" ms
+bench_row "COPY ${n} rows: protected vs contrib C trigger insert_username" "$ax" "$floor" ms
+bench_row "COPY ${n} rows: PL/pgSQL trigger baseline vs unprotected" "$plp" "$unprot" ms
+bench_row "COPY ${n} rows: protected vs PL/pgSQL trigger baseline" "$ax" "$plp" ms
