@@ -5,6 +5,7 @@
  */
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/guc.h"
 
 #include "areas.h"
 #include "rules.h"
@@ -16,9 +17,15 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/* autoxfer.defer_labelling: protect() leaves existing rows to reclassify_batches */
+static bool defer_labelling = false;
+
 /*
  * Called once when the library is loaded into a backend: registers the
- * cache invalidation callbacks every module relies on.
+ * cache invalidation callbacks every module relies on, the security label
+ * provider and the settings.  The autoxfer.* prefix is not reserved: the
+ * catalogue triggers keep a transaction-local flag (autoxfer.bumping) as a
+ * placeholder setting.
  */
 void
 _PG_init(void)
@@ -28,4 +35,10 @@ _PG_init(void)
 	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
 	ax_seclabel_register();
+
+	DefineCustomBoolVariable("autoxfer.defer_labelling",
+							 "Makes autoxfer.protect() leave the existing rows core/blocked for CALL autoxfer.reclassify_batches() to label.",
+							 "For tables too large to label in one transaction.",
+							 &defer_labelling, false, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 }

@@ -124,19 +124,23 @@ run_regress() {
 	"$PGLIB_INST/pgxs/src/test/regress/pg_regress" \
 		--inputdir="$src" --outputdir="$out" --bindir="$PGBIN_INST" \
 		--host="$PGHOST" --port="$PGPORT" --user=postgres \
-		--dbname=autoxfer_regression "${tests[@]}" | tee "$out/summary.txt"
+		--dbname=autoxfer_regression "${tests[@]}" 2>&1 | tee "$out/summary.txt"
+	local status=${PIPESTATUS[0]}
 	set -e
-	count_pg_regress "$out/summary.txt"
+	count_pg_regress "$out/summary.txt" ${#tests[@]} "$status"
 	[ -s "$out/regression.diffs" ] && { echo "---- regression.diffs"; cat "$out/regression.diffs"; } || true
 }
 
-# Count "... ok" and "... FAILED" lines of pg_regress output.
+# count_pg_regress SUMMARY NTESTS STATUS: count "... ok" lines as passed;
+# every test that did not pass (FAILED, or never reached because the runner
+# stopped) counts as failed, and a runner that exited non-zero with every
+# test passed still counts one failure.
 count_pg_regress() {
 	local ok bad
-	ok=$(grep -cE '\.\.\. ok' "$1" || true)
-	bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$1" || true)
-	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		bad=1 # the runner itself failed
+	ok=$(grep -cE '\.\.\. ok ' "$1" || true)
+	bad=$(($2 - ok))
+	if [ "$3" -ne 0 ] && [ "$bad" -le 0 ]; then
+		bad=1
 	fi
 	PASSED=$((PASSED + ok))
 	FAILED=$((FAILED + bad))
@@ -154,9 +158,10 @@ run_isolation() {
 	"$PGLIB_INST/pgxs/src/test/isolation/pg_isolation_regress" \
 		--inputdir="$src" --outputdir="$out" --bindir="$PGBIN_INST" \
 		--host="$PGHOST" --port="$PGPORT" --user=postgres \
-		--load-extension=autoxfer --dbname=autoxfer_isolation "${specs[@]}" | tee "$out/summary.txt"
+		--load-extension=autoxfer --dbname=autoxfer_isolation "${specs[@]}" 2>&1 | tee "$out/summary.txt"
+	local status=${PIPESTATUS[0]}
 	set -e
-	count_pg_regress "$out/summary.txt"
+	count_pg_regress "$out/summary.txt" ${#specs[@]} "$status"
 	[ -s "$out/regression.diffs" ] && { echo "---- isolation regression.diffs"; cat "$out/regression.diffs"; } || true
 }
 

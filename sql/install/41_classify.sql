@@ -55,6 +55,26 @@ CREATE FUNCTION autoxfer._restoring() RETURNS boolean
 COMMENT ON FUNCTION autoxfer._restoring() IS
 	'Internal: true while a dump is being restored (check_function_bodies = off), when validation and generation bumps are deferred';
 
+-- A restore creates a protected table empty (pre-data), then loads its rows
+-- and creates its trigger.  protect() takes the restore path only for an
+-- empty table, so that check_function_bodies = off set by hand on a live
+-- table can never register it without attaching the trigger.
+CREATE FUNCTION autoxfer._restoring_into(rel regclass) RETURNS boolean
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	has_rows boolean;
+BEGIN
+	IF NOT autoxfer._restoring() THEN
+		RETURN false;
+	END IF;
+	EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s)', rel) INTO has_rows;
+	RETURN NOT has_rows;
+END
+$$;
+COMMENT ON FUNCTION autoxfer._restoring_into(regclass) IS
+	'Internal: true while a dump is being restored into this table (check_function_bodies = off and the table still empty)';
+
 -- Catalogue maintenance -----------------------------------------------------
 
 -- Bump the generation of some protected tables (all when rels is NULL),
@@ -190,7 +210,7 @@ BEGIN
 			WHERE r.id = NEW.id;
 			RETURN NULL;
 		END IF;
-		IF TG_OP = 'UPDATE' AND OLD.data_kind IS NOT NULL AND NOT autoxfer._restoring() AND
+		IF TG_OP = 'UPDATE' AND OLD.data_kind IS NOT NULL AND
 			(NEW.data_kind IS DISTINCT FROM OLD.data_kind OR NEW.category IS DISTINCT FROM OLD.category
 			 OR NOT NEW.enabled OR NEW.id <> OLD.id) THEN
 			RAISE EXCEPTION 'rule % is the built-in rule of declared % columns and cannot be changed or disabled',
@@ -198,7 +218,7 @@ BEGIN
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Undeclare the columns instead (autoxfer.undeclare_column); only its clause may be edited.';
 		END IF;
-		IF TG_OP = 'INSERT' AND NEW.data_kind IS NOT NULL AND NOT autoxfer._restoring() THEN
+		IF TG_OP = 'INSERT' AND NEW.data_kind IS NOT NULL THEN
 			RAISE EXCEPTION 'rules of declared data kinds are built in'
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Write a predicate rule instead.';
@@ -218,7 +238,9 @@ $$;
 COMMENT ON FUNCTION autoxfer._catalog_row() IS
 	'Internal: row trigger of the catalogue tables: resolves declared columns, guards the built-in rules, merges rows restored from a dump';
 
--- The shipped rules and parameters are disabled or changed, never deleted:
+-- The shipped rules and parameters are disabled or changed, never deleted,
+-- not even with check_function_bodies = off (a restore never deletes, and
+-- only merges built-in rows identical to the shipped ones):
 -- a deleted one would silently come back with the next CREATE EXTENSION
 -- (a restore), and the declaration rules are what makes declared data count.
 CREATE FUNCTION autoxfer._catalog_guard() RETURNS trigger
@@ -230,7 +252,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Delete the rows you added; shipped rows are disabled or changed, not deleted.';
 	END IF;
-	IF OLD.shipped AND NOT autoxfer._restoring() THEN
+	IF OLD.shipped THEN
 		RAISE EXCEPTION 'shipped % "%" cannot be deleted', TG_TABLE_NAME,
 			COALESCE(pg_catalog.to_jsonb(OLD) ->> 'code', pg_catalog.to_jsonb(OLD) ->> 'name')
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -510,7 +532,7 @@ BEGIN
 			-- the same declaration again (a SECURITY LABEL repeated, a
 			-- restore): quietly put back a missing trigger or constraint,
 			-- without rescanning the table (reclassify does that)
-			IF NOT autoxfer._restoring() THEN
+			IF NOT autoxfer._restoring_into(rel) THEN
 				PERFORM autoxfer._attach(rel, protect.label_column, false);
 			END IF;
 			RETURN;
@@ -540,7 +562,7 @@ BEGIN
 		-- existing rows read the default (no table rewrite) until labelled
 		EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN %I autoxfer.label DEFAULT %L::autoxfer.label',
 								  rel, protect.label_column, 'core/blocked');
-	ELSIF autoxfer._restoring() THEN
+	ELSIF autoxfer._restoring_into(rel) THEN
 		-- a dump being restored: the table comes with its labels and
 		-- the trigger (post-data); only register it
 		INSERT INTO autoxfer.protected_table (rel, scenario, subject, label_column)
@@ -574,8 +596,7 @@ BEGIN
 							  rel, label_column, 'core/blocked');
 	-- with autoxfer.defer_labelling on, existing rows stay core/blocked
 	-- and stale until CALL autoxfer.reclassify_batches labels them
-	IF label_rows AND pg_catalog.lower(COALESCE(pg_catalog.current_setting('autoxfer.defer_labelling', true), 'off'))
-	   NOT IN ('on', 'true', 'yes', '1') THEN
+	IF label_rows AND NOT pg_catalog.current_setting('autoxfer.defer_labelling')::boolean THEN
 		PERFORM autoxfer.reclassify(rel);
 	END IF;
 	IF NOT (SELECT a.attnotnull FROM pg_catalog.pg_attribute a WHERE a.attrelid = rel AND a.attname = label_column) THEN
