@@ -112,23 +112,30 @@ stop_cluster() {
 PASSED=0
 FAILED=0
 
-run_regress() {
-	local T=$1 src=$T/src
-	local tests=()
-	for f in "$src"/sql/*.sql; do [ -e "$f" ] && tests+=("$(basename "$f" .sql)"); done
-	[ ${#tests[@]} -eq 0 ] && return 0
-	log "pg_regress: ${#tests[@]} tests"
-	local out=$T/out/regress
+# run_suite LABEL RUNNER INPUTDIR OUTDIR OPTIONS TEST...: run one
+# pg_regress-style runner against the cluster, count its tests and show its
+# diffs.  OPTIONS is split on white space.
+run_suite() {
+	local label=$1 runner=$2 inputdir=$3 out=$4 options=$5
+	shift 5
+	[ $# -eq 0 ] && return 0
+	log "$label: $# tests"
 	mkdir -p "$out"
 	set +e
-	"$PGLIB_INST/pgxs/src/test/regress/pg_regress" \
-		--inputdir="$src" --outputdir="$out" --bindir="$PGBIN_INST" \
-		--host="$PGHOST" --port="$PGPORT" --user=postgres \
-		--dbname=autoxfer_regression "${tests[@]}" 2>&1 | tee "$out/summary.txt"
+	# shellcheck disable=SC2086
+	"$runner" --inputdir="$inputdir" --outputdir="$out" --bindir="$PGBIN_INST" \
+		--host="$PGHOST" --port="$PGPORT" --user=postgres $options "$@" 2>&1 | tee "$out/summary.txt"
 	local status=${PIPESTATUS[0]}
 	set -e
-	count_pg_regress "$out/summary.txt" ${#tests[@]} "$status"
-	[ -s "$out/regression.diffs" ] && { echo "---- regression.diffs"; cat "$out/regression.diffs"; } || true
+	count_pg_regress "$out/summary.txt" $# "$status"
+	[ -s "$out/regression.diffs" ] && { echo "---- $label regression.diffs"; cat "$out/regression.diffs"; } || true
+}
+
+run_regress() {
+	local T=$1 tests=() f
+	for f in "$T"/src/sql/*.sql; do [ -e "$f" ] && tests+=("$(basename "$f" .sql)"); done
+	run_suite pg_regress "$PGLIB_INST/pgxs/src/test/regress/pg_regress" "$T/src" "$T/out/regress" \
+		"--dbname=autoxfer_regression" "${tests[@]}"
 }
 
 # count_pg_regress SUMMARY NTESTS STATUS: count "... ok" lines as passed;
@@ -147,22 +154,10 @@ count_pg_regress() {
 }
 
 run_isolation() {
-	local T=$1 src=$T/src/test/isolation
-	local specs=()
-	for f in "$src"/specs/*.spec; do [ -e "$f" ] && specs+=("$(basename "$f" .spec)"); done
-	[ ${#specs[@]} -eq 0 ] && return 0
-	log "isolation: ${#specs[@]} specs"
-	local out=$T/out/isolation
-	mkdir -p "$out"
-	set +e
-	"$PGLIB_INST/pgxs/src/test/isolation/pg_isolation_regress" \
-		--inputdir="$src" --outputdir="$out" --bindir="$PGBIN_INST" \
-		--host="$PGHOST" --port="$PGPORT" --user=postgres \
-		--load-extension=autoxfer --dbname=autoxfer_isolation "${specs[@]}" 2>&1 | tee "$out/summary.txt"
-	local status=${PIPESTATUS[0]}
-	set -e
-	count_pg_regress "$out/summary.txt" ${#specs[@]} "$status"
-	[ -s "$out/regression.diffs" ] && { echo "---- isolation regression.diffs"; cat "$out/regression.diffs"; } || true
+	local T=$1 specs=() f
+	for f in "$T"/src/test/isolation/specs/*.spec; do [ -e "$f" ] && specs+=("$(basename "$f" .spec)"); done
+	run_suite isolation "$PGLIB_INST/pgxs/src/test/isolation/pg_isolation_regress" "$T/src/test/isolation" \
+		"$T/out/isolation" "--load-extension=autoxfer --dbname=autoxfer_isolation" "${specs[@]}"
 }
 
 run_tap() {
