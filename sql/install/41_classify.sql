@@ -238,11 +238,11 @@ $$;
 COMMENT ON FUNCTION autoxfer._catalog_row() IS
 	'Internal: row trigger of the catalogue tables: resolves declared columns, guards the built-in rules, merges rows restored from a dump';
 
--- The shipped rules and parameters are disabled or changed, never deleted,
--- not even with check_function_bodies = off (a restore never deletes, and
--- only merges built-in rows identical to the shipped ones):
+-- The shipped rules and parameters are disabled or changed, never deleted:
 -- a deleted one would silently come back with the next CREATE EXTENSION
 -- (a restore), and the declaration rules are what makes declared data count.
+-- This holds with check_function_bodies = off too: a restore never deletes,
+-- and only merges built-in rows identical to the shipped ones.
 CREATE FUNCTION autoxfer._catalog_guard() RETURNS trigger
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 	AS $$
