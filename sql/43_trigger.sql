@@ -20,7 +20,8 @@ SELECT id, xfer_label FROM cams WHERE id = 1;
 UPDATE cams SET xfer_label = NULL WHERE id = 2;
 SELECT id, xfer_label FROM cams WHERE id = 2;
 
--- COPY is labelled row by row
+-- COPY is labelled too (on the bulk path of 49_bulk_copy once the library is
+-- loaded, as here)
 COPY cams (id, owner_id, face, anon) FROM stdin;
 3	U3	t	f
 4	\N	f	\N

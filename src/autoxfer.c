@@ -8,6 +8,7 @@
 #include "utils/guc.h"
 
 #include "areas.h"
+#include "copy.h"
 #include "rules.h"
 #include "seclabel.h"
 #include "subject_set.h"
@@ -23,9 +24,9 @@ static bool defer_labelling = false;
 /*
  * Called once when the library is loaded into a backend: registers the
  * cache invalidation callbacks every module relies on, the security label
- * provider and the settings.  The autoxfer.* prefix is not reserved: the
- * catalogue triggers keep a transaction-local flag (autoxfer.bumping) as a
- * placeholder setting.
+ * provider, the bulk COPY path and the settings.  The autoxfer.* prefix is
+ * not reserved: the catalogue triggers keep a transaction-local flag
+ * (autoxfer.bumping) as a placeholder setting.
  */
 void
 _PG_init(void)
@@ -35,6 +36,7 @@ _PG_init(void)
 	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
 	ax_seclabel_register();
+	ax_copy_register();
 
 	DefineCustomBoolVariable("autoxfer.defer_labelling",
 							 "Makes autoxfer.protect() leave the existing rows core/blocked for CALL autoxfer.reclassify_batches() to label.",

@@ -211,14 +211,15 @@ inner() {
 			[ "$FAILED" -eq 0 ]
 			;;
 		demo)
-			start_cluster "$T"
+			start_cluster "$T" "shared_preload_libraries = 'autoxfer'"
 			createdb autoxfer_demo
 			psql -X -q -v ON_ERROR_STOP=1 -d autoxfer_demo -f "$T/src/test/demo/demo.sql"
 			;;
 		bench)
 			start_cluster "$T" "shared_buffers = 2GB" "work_mem = 256MB" "jit = off" \
 				"max_parallel_workers_per_gather = 2" "max_wal_size = 8GB" \
-				"checkpoint_timeout = 30min" "synchronous_commit = off"
+				"checkpoint_timeout = 30min" "synchronous_commit = off" \
+				"shared_preload_libraries = 'autoxfer'"
 			createdb autoxfer_bench
 			PGDATABASE=autoxfer_bench bash "$T/src/test/bench/bench.sh" "$T"
 			;;
