@@ -9,22 +9,26 @@
  * insert, one WAL record, one buffer lock per row) is most of the cost of
  * COPY into a protected table, so this file gives COPY FROM its own path
  * for the common case: a ProcessUtility hook takes a COPY FROM whose target
- * is a plain protected table whose only BEFORE/INSTEAD ROW INSERT trigger
- * is autoxfer's (enabled ALWAYS, as protect() leaves it), reads the rows
- * with the server's own COPY parser (BeginCopyFrom/NextCopyFrom), labels
- * each row exactly as the trigger would, at the point where the trigger
- * would fire, and writes them in batches with table_multi_insert, then
- * indexes and AFTER ROW triggers (foreign keys, transition tables) per row
- * as the server's COPY does.
+ * is a protected table (plain or partitioned) whose only BEFORE/INSTEAD ROW
+ * INSERT trigger is autoxfer's (enabled ALWAYS, as protect() leaves it),
+ * reads the rows with the server's own COPY parser (BeginCopyFrom,
+ * NextCopyFrom), routes them to partitions with the executor's tuple
+ * routing, labels each row exactly as the trigger would, at the point where
+ * the trigger would fire, and writes the rows of each table in batches with
+ * table_multi_insert, then their index entries and AFTER ROW triggers
+ * (foreign keys, audit triggers, transition tables) as the server's COPY
+ * does.  A partition that cannot be batched (a trigger of its own, a
+ * foreign table) gets its rows one by one through its triggers, as the
+ * server does.
  *
  * Everything else is left to the server's COPY (and so to the trigger):
- * other BEFORE or INSTEAD row triggers, a disabled or replica-only trigger,
- * partitioned targets, FREEZE, row-level security, read-only and parallel
- * mode, recovery, file or program sources the user may not read (the server
- * then raises its own error).  The bulk path is an optimisation only: a
- * label written by it equals the one the trigger writes (regress
- * 49_bulk_copy compares both paths row for row), and setting
- * autoxfer.bulk_copy = off turns it off.
+ * other BEFORE or INSTEAD row triggers on the target, a disabled or
+ * replica-only trigger, transition tables on a partitioned target, FREEZE,
+ * row-level security, read-only and parallel mode, recovery, file or
+ * program sources the user may not read (the server then raises its own
+ * error).  The bulk path is an optimisation only: a label written by it
+ * equals the one the trigger writes (regress 49_bulk_copy compares both
+ * paths row for row), and setting autoxfer.bulk_copy = off turns it off.
  *
  * The hook exists in a backend once the library is loaded: with autoxfer
  * in shared_preload_libraries (recommended, docs/guide-dba.md) from the
@@ -34,6 +38,7 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/tupconvert.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -45,8 +50,10 @@
 #include "commands/copyfrom_internal.h"
 #include "commands/progress.h"
 #include "commands/trigger.h"
+#include "executor/execPartition.h"
 #include "executor/executor.h"
 #include "executor/nodeModifyTable.h"
+#include "foreign/fdwapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
@@ -77,16 +84,39 @@ static bool bulk_copy_enabled = true;
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
-/* The rows waiting to be written, with the input line each came from. */
-typedef struct AxCopyBatch
+/* Most tables with rows buffered at once; the oldest are dropped beyond. */
+#define AX_COPY_MAX_TABLES	32
+
+/*
+ * The rows waiting to be written into one table (the target, or one of its
+ * partitions), with the input line each came from.
+ */
+typedef struct AxBatch
 {
+	ResultRelInfo *rri;
+	bool		bulk;			/* labelled here and batched; else inserted
+								 * one by one through the table's triggers */
+	int			nused;
+	BulkInsertState bistate;
 	TupleTableSlot *slots[AX_COPY_MAX_TUPLES];
 	uint64		linenos[AX_COPY_MAX_TUPLES];
-	int			nused;
-	Size		bytes;
+} AxBatch;
+
+/* The state of one COPY on the bulk path. */
+typedef struct AxCopy
+{
+	CopyFromState cstate;
+	EState	   *estate;
+	CommandId	mycid;
+	int			ti_options;
+	TransitionCaptureState *transition;
+	MemoryContext cxt;			/* the batches and their slots */
+	List	   *batches;		/* AxBatch *, oldest first */
 	int			max_tuples;		/* 1 when rows must be written one by one */
-	BulkInsertState bistate;
-} AxCopyBatch;
+	int			buffered;		/* rows waiting, all batches */
+	Size		bytes;
+	int64		processed;
+} AxCopy;
 
 static void copy_utility(PlannedStmt *pstmt, const char *queryString,
 						 bool readOnlyTree, ProcessUtilityContext context,
@@ -127,19 +157,16 @@ is_enforce_trigger(const Trigger *trigger)
 }
 
 /*
- * Can a COPY FROM into rel take the bulk path?  Only when the one row
- * trigger that would fire before the insertion is autoxfer's, enabled
- * ALWAYS (so it fires whatever session_replication_role says), without a
- * WHEN clause, and nothing else makes the server insert row by row.
- * Returns NULL when it can, "" when rel is not protected (no enforcing
- * trigger), else why not, for the DEBUG1 message.
+ * Can rows be labelled and batched for a table with these triggers?  Only
+ * when the one row trigger that would fire before the insertion is
+ * autoxfer's, enabled ALWAYS (so it fires whatever session_replication_role
+ * says), without a WHEN clause.  Returns NULL when they can, "" when there
+ * is no enforcing trigger at all, else why not.
  */
 static const char *
-bulk_refusal(Relation rel, const CopyStmt *stmt)
+trigger_refusal(TriggerDesc *trigdesc)
 {
-	TriggerDesc *trigdesc = rel->trigdesc;
 	const Trigger *enforce = NULL;
-	ListCell   *lc;
 
 	if (trigdesc == NULL)
 		return "";
@@ -150,9 +177,6 @@ bulk_refusal(Relation rel, const CopyStmt *stmt)
 	}
 	if (enforce == NULL)
 		return "";
-
-	if (rel->rd_rel->relkind != RELKIND_RELATION)
-		return "the table is partitioned (COPY straight into a partition is written in batches)";
 	if (enforce->tgenabled != TRIGGER_FIRES_ALWAYS)
 		return "its trigger zz_autoxfer_enforce is not enabled ALWAYS";
 	if (enforce->tgqual != NULL || enforce->tgnargs != 0 ||
@@ -170,6 +194,28 @@ bulk_refusal(Relation rel, const CopyStmt *stmt)
 								 TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSERT))
 			return "the table has another BEFORE INSERT row trigger";
 	}
+	return NULL;
+}
+
+/*
+ * Can a COPY FROM into rel take the bulk path?  Returns NULL when it can,
+ * "" when rel is not protected (no enforcing trigger), else why not, for
+ * the DEBUG1 message.
+ */
+static const char *
+bulk_refusal(Relation rel, const CopyStmt *stmt)
+{
+	const char *refusal = trigger_refusal(rel->trigdesc);
+	ListCell   *lc;
+
+	if (refusal != NULL)
+		return refusal;
+	if (rel->rd_rel->relkind != RELKIND_RELATION &&
+		rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		return "the table is not a plain or partitioned table";
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE &&
+		rel->trigdesc->trig_insert_new_table)
+		return "the partitioned table has a trigger with a transition table";
 	foreach(lc, stmt->options)
 	{
 		DefElem    *opt = lfirst_node(DefElem, lc);
@@ -183,15 +229,71 @@ bulk_refusal(Relation rel, const CopyStmt *stmt)
 }
 
 /*
- * Write the batch: the rows into the table in one call, then for each row
+ * The batch of the table rri, made at the first row routed to it: a table
+ * whose triggers allow it is batched, another (a partition with a trigger
+ * of its own, a foreign partition) gets its rows one by one.  The batch
+ * hangs off the ResultRelInfo, in the field the server's COPY uses for the
+ * same purpose.
+ */
+static AxBatch *
+get_batch(AxCopy *c, ResultRelInfo *rri)
+{
+	AxBatch    *b = (AxBatch *) rri->ri_CopyMultiInsertBuffer;
+	MemoryContext oldcxt;
+
+	if (b != NULL)
+		return b;
+	oldcxt = MemoryContextSwitchTo(c->cxt);
+	b = palloc0(sizeof(AxBatch));
+	b->rri = rri;
+	b->bulk = rri->ri_FdwRoutine == NULL &&
+		rri->ri_RelationDesc->rd_rel->relkind == RELKIND_RELATION &&
+		trigger_refusal(rri->ri_TrigDesc) == NULL;
+	b->bistate = GetBulkInsertState();
+	c->batches = lappend(c->batches, b);
+	MemoryContextSwitchTo(oldcxt);
+	rri->ri_CopyMultiInsertBuffer = (struct CopyMultiInsertBuffer *) b;
+	return b;
+}
+
+/* The next free slot of a batch, made on first use. */
+static TupleTableSlot *
+next_slot(AxCopy *c, AxBatch *b)
+{
+	if (b->slots[b->nused] == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(c->cxt);
+
+		b->slots[b->nused] = table_slot_create(b->rri->ri_RelationDesc, NULL);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	return b->slots[b->nused];
+}
+
+/* Release a batch (it holds no rows) and its slots. */
+static void
+drop_batch(AxCopy *c, AxBatch *b)
+{
+	Assert(b->nused == 0);
+	for (int i = 0; i < AX_COPY_MAX_TUPLES && b->slots[i] != NULL; i++)
+		ExecDropSingleTupleTableSlot(b->slots[i]);
+	FreeBulkInsertState(b->bistate);
+	if (b->rri->ri_FdwRoutine == NULL)
+		table_finish_bulk_insert(b->rri->ri_RelationDesc, c->ti_options);
+	b->rri->ri_CopyMultiInsertBuffer = NULL;
+	pfree(b);
+}
+
+/*
+ * Write one batch: its rows into the table in one call, then for each row
  * its index entries and AFTER ROW triggers, with the error context showing
  * the input line of the row concerned.
  */
 static void
-flush_batch(CopyFromState cstate, EState *estate, ResultRelInfo *rri,
-			AxCopyBatch *batch, CommandId mycid, int ti_options,
-			TransitionCaptureState *transition, int64 *processed)
+flush_batch(AxCopy *c, AxBatch *b)
 {
+	CopyFromState cstate = c->cstate;
+	ResultRelInfo *rri = b->rri;
 	bool		line_buf_valid = cstate->line_buf_valid;
 	uint64		save_lineno = cstate->cur_lineno;
 	MemoryContext oldcxt;
@@ -199,114 +301,229 @@ flush_batch(CopyFromState cstate, EState *estate, ResultRelInfo *rri,
 	bool		after_row = trigdesc != NULL &&
 		(trigdesc->trig_insert_after_row || trigdesc->trig_insert_new_table);
 
-	if (batch->nused == 0)
+	if (b->nused == 0)
 		return;
 
 	/* an error below is about a row, not the line last read */
 	cstate->line_buf_valid = false;
 
 	/* table_multi_insert may leak: run it in the per-row context */
-	oldcxt = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
-	table_multi_insert(rri->ri_RelationDesc, batch->slots, batch->nused,
-					   mycid, ti_options, batch->bistate);
+	oldcxt = MemoryContextSwitchTo(GetPerTupleMemoryContext(c->estate));
+	table_multi_insert(rri->ri_RelationDesc, b->slots, b->nused,
+					   c->mycid, c->ti_options, b->bistate);
 	MemoryContextSwitchTo(oldcxt);
 
-	for (int i = 0; i < batch->nused; i++)
+	for (int i = 0; i < b->nused; i++)
 	{
-		TupleTableSlot *slot = batch->slots[i];
+		TupleTableSlot *slot = b->slots[i];
 
-		cstate->cur_lineno = batch->linenos[i];
+		cstate->cur_lineno = b->linenos[i];
 		if (rri->ri_NumIndices > 0)
 		{
 			List	   *recheck;
 
-			recheck = ExecInsertIndexTuples(rri, slot, estate, false, false,
+			recheck = ExecInsertIndexTuples(rri, slot, c->estate, false, false,
 											NULL, NIL);
-			ExecARInsertTriggers(estate, rri, slot, recheck, transition);
+			ExecARInsertTriggers(c->estate, rri, slot, recheck, c->transition);
 			list_free(recheck);
 		}
 		else if (after_row)
-			ExecARInsertTriggers(estate, rri, slot, NIL, transition);
+			ExecARInsertTriggers(c->estate, rri, slot, NIL, c->transition);
 		ExecClearTuple(slot);
 	}
 
-	*processed += batch->nused;
-	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, *processed);
-	batch->nused = 0;
-	batch->bytes = 0;
+	c->processed += b->nused;
+	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, c->processed);
+	b->nused = 0;
 
 	cstate->line_buf_valid = line_buf_valid;
 	cstate->cur_lineno = save_lineno;
 }
 
 /*
+ * Write every batch, then keep the batches of the AX_COPY_MAX_TABLES
+ * tables met last (a COPY spread over many partitions would otherwise keep
+ * slots for each), and always the batch in use, current.
+ */
+static void
+flush_all(AxCopy *c, AxBatch *current)
+{
+	ListCell   *lc;
+
+	foreach(lc, c->batches)
+		flush_batch(c, (AxBatch *) lfirst(lc));
+	c->buffered = 0;
+	c->bytes = 0;
+	while (list_length(c->batches) > AX_COPY_MAX_TABLES)
+	{
+		AxBatch    *oldest = (AxBatch *) linitial(c->batches);
+
+		c->batches = list_delete_first(c->batches);
+		if (oldest == current)
+			c->batches = lappend(c->batches, oldest);
+		else
+			drop_batch(c, oldest);
+	}
+}
+
+/*
+ * Insert one row into a table that cannot be batched (a partition with a
+ * BEFORE row trigger of its own, or a foreign partition), as the server's
+ * COPY does: the rows before it are written first, so that its triggers
+ * see them; then its BEFORE row triggers (the enforcing trigger among
+ * them, which labels it), the insertion and its AFTER row triggers.
+ */
+static void
+insert_one(AxCopy *c, AxBatch *b, TupleTableSlot *slot)
+{
+	ResultRelInfo *rri = b->rri;
+	Relation	rel = rri->ri_RelationDesc;
+	EState	   *estate = c->estate;
+	bool		before_row = rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row;
+
+	flush_all(c, b);
+	if (before_row && !ExecBRInsertTriggers(estate, rri, slot))
+		return;
+	if (rel->rd_att->constr && rel->rd_att->constr->has_generated_stored)
+		ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
+	if (rri->ri_FdwRoutine == NULL && rel->rd_att->constr)
+		ExecConstraints(rri, slot, estate);
+	if (before_row && rel->rd_rel->relispartition)
+		ExecPartitionCheck(rri, slot, estate, true);
+
+	if (rri->ri_FdwRoutine != NULL)
+	{
+		slot = rri->ri_FdwRoutine->ExecForeignInsert(estate, rri, slot, NULL);
+		if (slot == NULL)
+			return;
+		slot->tts_tableOid = RelationGetRelid(rel);
+		ExecARInsertTriggers(estate, rri, slot, NIL, c->transition);
+	}
+	else
+	{
+		List	   *recheck = NIL;
+
+		table_tuple_insert(rel, slot, c->mycid, c->ti_options, b->bistate);
+		if (rri->ri_NumIndices > 0)
+			recheck = ExecInsertIndexTuples(rri, slot, estate, false, false,
+											NULL, NIL);
+		ExecARInsertTriggers(estate, rri, slot, recheck, c->transition);
+		list_free(recheck);
+	}
+	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, ++c->processed);
+}
+
+/*
+ * Label a row of the batched table rri as the enforcing trigger would, in
+ * the slot (virtual, its values still the row's), then do what follows
+ * the trigger in the server's COPY: stored generated columns, constraints,
+ * the partition constraint.  The compiled state is looked up for every
+ * row, as the trigger does, so that a catalogue change seen mid-COPY
+ * applies from the next row on, and rebuilt if the table's definition
+ * changed under it.
+ */
+static void
+label_row(AxCopy *c, ResultRelInfo *rri, TupleTableSlot *slot)
+{
+	Relation	rel = rri->ri_RelationDesc;
+	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			relid = RelationGetRelid(rel);
+	AxTableState *ts;
+	ax_label	label;
+
+	ts = ax_table_state(relid);
+	if (ts->natts != desc->natts)
+	{
+		ts->valid = false;
+		ts = ax_table_state(relid);
+	}
+	label = ax_classify_slot(ts, slot, NULL, NULL);
+	slot->tts_values[ts->label_attno - 1] = AxLabelGetDatum(label);
+	slot->tts_isnull[ts->label_attno - 1] = false;
+
+	if (desc->constr && desc->constr->has_generated_stored)
+		ExecComputeStoredGenerated(rri, c->estate, slot, CMD_INSERT);
+	if (desc->constr)
+		ExecConstraints(rri, slot, c->estate);
+	if (rel->rd_rel->relispartition)
+		ExecPartitionCheck(rri, slot, c->estate, true);
+}
+
+/*
  * The insertion loop of COPY FROM for a table bulk_refusal() accepted:
- * what the server's CopyFrom does for a plain table in its multi-insert
- * mode, with the label written where the enforcing trigger would write it
- * (after the WHERE clause, before stored generated columns and
- * constraints).  Returns the number of rows inserted.
+ * what the server's CopyFrom does in its multi-insert modes, with the
+ * label written where the enforcing trigger would write it (after the
+ * WHERE clause and the routing to a partition, before stored generated
+ * columns and constraints).  Returns the number of rows inserted.
  */
 static uint64
 bulk_copy_from(CopyFromState cstate)
 {
 	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri;
+	ResultRelInfo *target;
 	ModifyTableState *mtstate;
+	PartitionTupleRouting *proute = NULL;
+	TupleTableSlot *rootslot = NULL;
 	ExprContext *econtext;
 	MemoryContext oldcxt = CurrentMemoryContext;
-	MemoryContext batchcxt;
 	ErrorContextCallback errcallback;
-	CommandId	mycid = GetCurrentCommandId(true);
-	int			ti_options = 0;
-	TransitionCaptureState *transition;
-	AxCopyBatch *batch;
+	AxCopy		c;
+	AxBatch    *target_batch = NULL;
 	Relation	rel = cstate->rel;
 	Oid			relid = RelationGetRelid(rel);
-	TupleDesc	desc = RelationGetDescr(rel);
-	bool		has_generated = desc->constr && desc->constr->has_generated_stored;
-	int64		processed = 0;
 	int64		excluded = 0;
+	ListCell   *lc;
+
+	memset(&c, 0, sizeof(c));
+	c.cstate = cstate;
+	c.estate = estate;
+	c.mycid = GetCurrentCommandId(true);
 
 	/* new storage in this transaction: the free space map has nothing */
-	if (rel->rd_createSubid != InvalidSubTransactionId ||
-		rel->rd_firstRelfilenodeSubid != InvalidSubTransactionId)
-		ti_options |= TABLE_INSERT_SKIP_FSM;
+	if (RELKIND_HAS_STORAGE(rel->rd_rel->relkind) &&
+		(rel->rd_createSubid != InvalidSubTransactionId ||
+		 rel->rd_firstRelfilenodeSubid != InvalidSubTransactionId))
+		c.ti_options |= TABLE_INSERT_SKIP_FSM;
 
 	ExecInitRangeTable(estate, cstate->range_table);
-	rri = makeNode(ResultRelInfo);
-	ExecInitResultRelation(estate, rri, 1);
-	CheckValidResultRel(rri, CMD_INSERT);
-	ExecOpenIndices(rri, false);
+	target = makeNode(ResultRelInfo);
+	ExecInitResultRelation(estate, target, 1);
+	CheckValidResultRel(target, CMD_INSERT);
+	ExecOpenIndices(target, false);
 
 	mtstate = makeNode(ModifyTableState);
 	mtstate->ps.plan = NULL;
 	mtstate->ps.state = estate;
 	mtstate->operation = CMD_INSERT;
 	mtstate->mt_nrels = 1;
-	mtstate->resultRelInfo = rri;
-	mtstate->rootResultRelInfo = rri;
+	mtstate->resultRelInfo = target;
+	mtstate->rootResultRelInfo = target;
 
 	AfterTriggerBeginQuery();
-	transition = MakeTransitionCaptureState(rel->trigdesc, relid, CMD_INSERT);
-	cstate->transition_capture = transition;
+	c.transition = MakeTransitionCaptureState(rel->trigdesc, relid, CMD_INSERT);
+	cstate->transition_capture = mtstate->mt_transition_capture = c.transition;
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+		proute = ExecSetupPartitionTupleRouting(estate, rel);
 	if (cstate->whereClause)
 		cstate->qualexpr = ExecInitQual(castNode(List, cstate->whereClause),
 										&mtstate->ps);
 
 	/*
-	 * The slots of the batch live as long as the COPY.  A volatile default
-	 * or WHERE clause might read the table, so then every row is written
-	 * before the next is read, as the server does.
+	 * The batches and their slots live as long as the COPY.  A volatile
+	 * default or WHERE clause might read the table, so then every row is
+	 * written before the next is read, as the server does.
 	 */
-	batchcxt = AllocSetContextCreate(CurrentMemoryContext, "autoxfer bulk COPY",
-									 ALLOCSET_DEFAULT_SIZES);
-	batch = MemoryContextAllocZero(batchcxt, sizeof(AxCopyBatch));
-	batch->max_tuples = (cstate->volatile_defexprs ||
-						 contain_volatile_functions(cstate->whereClause)) ?
+	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "autoxfer bulk COPY",
+								  ALLOCSET_DEFAULT_SIZES);
+	c.max_tuples = (cstate->volatile_defexprs ||
+					contain_volatile_functions(cstate->whereClause)) ?
 		1 : AX_COPY_MAX_TUPLES;
-	batch->bistate = GetBulkInsertState();
+	if (proute)
+		rootslot = table_slot_create(rel, &estate->es_tupleTable);
+	else
+		target_batch = get_batch(&c, target);
 
-	ExecBSInsertTriggers(estate, rri);
+	ExecBSInsertTriggers(estate, target);
 
 	econtext = GetPerTupleExprContext(estate);
 	errcallback.callback = CopyFromErrorCallback;
@@ -317,18 +534,14 @@ bulk_copy_from(CopyFromState cstate)
 	for (;;)
 	{
 		TupleTableSlot *slot;
-		AxTableState *ts;
-		ax_label	label;
+		ResultRelInfo *rri = target;
+		AxBatch    *b = target_batch;
 
 		CHECK_FOR_INTERRUPTS();
 		ResetPerTupleExprContext(estate);
 
-		if (batch->slots[batch->nused] == NULL)
-		{
-			MemoryContextSwitchTo(batchcxt);
-			batch->slots[batch->nused] = table_slot_create(rel, NULL);
-		}
-		slot = batch->slots[batch->nused];
+		/* a row is read into its batch directly, or to be routed */
+		slot = proute ? rootslot : next_slot(&c, b);
 
 		/* NextCopyFrom evaluates defaults: it wants the per-row context */
 		MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
@@ -350,60 +563,76 @@ bulk_copy_from(CopyFromState cstate)
 			}
 		}
 
-		/*
-		 * What the trigger does: the compiled state is looked up for every
-		 * row, so that a catalogue change seen mid-COPY applies from the
-		 * next row on, and the state is rebuilt if the table's definition
-		 * changed under it.
-		 */
-		ts = ax_table_state(relid);
-		if (ts->natts != desc->natts)
+		if (proute)
 		{
-			ts->valid = false;
-			ts = ax_table_state(relid);
-		}
-		label = ax_classify_slot(ts, slot, NULL, NULL);
-		slot->tts_values[ts->label_attno - 1] = AxLabelGetDatum(label);
-		slot->tts_isnull[ts->label_attno - 1] = false;
+			TupleConversionMap *map;
 
-		if (has_generated)
-			ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
-		if (desc->constr)
-			ExecConstraints(rri, slot, estate);
-		if (rel->rd_rel->relispartition)
-			ExecPartitionCheck(rri, slot, estate, true);
+			rri = ExecFindPartition(mtstate, target, proute, slot, estate);
+			b = get_batch(&c, rri);
+			map = rri->ri_RootToPartitionMap;
+			if (b->bulk)
+			{
+				/* the partition's row, virtual, for the label to go in */
+				TupleTableSlot *leafslot = next_slot(&c, b);
+
+				if (map != NULL)
+					slot = execute_attr_map_slot(map->attrMap, slot, leafslot);
+				else
+				{
+					slot_getallattrs(slot);
+					ExecClearTuple(leafslot);
+					memcpy(leafslot->tts_values, slot->tts_values,
+						   sizeof(Datum) * slot->tts_nvalid);
+					memcpy(leafslot->tts_isnull, slot->tts_isnull,
+						   sizeof(bool) * slot->tts_nvalid);
+					ExecStoreVirtualTuple(leafslot);
+					slot = leafslot;
+				}
+			}
+			else if (map != NULL)
+				slot = execute_attr_map_slot(map->attrMap, slot,
+											 rri->ri_PartitionTupleSlot);
+			slot->tts_tableOid = RelationGetRelid(rri->ri_RelationDesc);
+		}
+
+		if (!b->bulk)
+		{
+			insert_one(&c, b, slot);
+			continue;
+		}
+
+		label_row(&c, rri, slot);
 
 		/* the slot may point into the per-row context: make it its own */
 		ExecMaterializeSlot(slot);
-		batch->linenos[batch->nused] = cstate->cur_lineno;
-		batch->nused++;
-		batch->bytes += cstate->line_buf.len;
-		if (batch->nused >= batch->max_tuples || batch->bytes >= AX_COPY_MAX_BYTES)
-			flush_batch(cstate, estate, rri, batch, mycid, ti_options,
-						transition, &processed);
+		b->linenos[b->nused++] = cstate->cur_lineno;
+		c.buffered++;
+		c.bytes += cstate->line_buf.len;
+		if (c.buffered >= c.max_tuples || c.bytes >= AX_COPY_MAX_BYTES ||
+			b->nused >= AX_COPY_MAX_TUPLES)
+			flush_all(&c, b);
 	}
 	MemoryContextSwitchTo(oldcxt);
 
-	flush_batch(cstate, estate, rri, batch, mycid, ti_options, transition,
-				&processed);
-
+	flush_all(&c, NULL);
 	error_context_stack = errcallback.previous;
 
-	FreeBulkInsertState(batch->bistate);
-	table_finish_bulk_insert(rel, ti_options);
-	for (int i = 0; i < AX_COPY_MAX_TUPLES && batch->slots[i] != NULL; i++)
-		ExecDropSingleTupleTableSlot(batch->slots[i]);
-	MemoryContextDelete(batchcxt);
+	foreach(lc, c.batches)
+		drop_batch(&c, (AxBatch *) lfirst(lc));
+	list_free(c.batches);
 
-	ExecASInsertTriggers(estate, rri, transition);
+	ExecASInsertTriggers(estate, target, c.transition);
 	AfterTriggerEndQuery(estate);
 
 	ExecResetTupleTable(estate->es_tupleTable, false);
+	if (proute)
+		ExecCleanupTupleRouting(mtstate, proute);
 	ExecCloseResultRelations(estate);
 	ExecCloseRangeTableRelations(estate);
 	FreeExecutorState(estate);
+	MemoryContextDelete(c.cxt);
 
-	return processed;
+	return c.processed;
 }
 
 /*

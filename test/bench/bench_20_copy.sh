@@ -43,6 +43,16 @@ INSERT INTO autoxfer.sensitive_area (name, kind, area)
 SELECT 'bench zone ' || row_number() OVER (), 'military_zone',
        box(point(box_lo_lon, box_lo_lat), point(box_hi_lon, box_hi_lat))
 FROM restricted_zone;
+-- the same, partitioned by month (12 partitions), protected and not
+DROP TABLE IF EXISTS t_autoxfer_part, t_unprotected_part;
+CREATE TABLE t_autoxfer_part (LIKE telemetry) PARTITION BY RANGE (ts);
+CREATE TABLE t_unprotected_part (LIKE telemetry, xfer_label autoxfer.label) PARTITION BY RANGE (ts);
+SELECT format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)', t || '_' || m, t,
+			  timestamptz '2026-01-01' + (m - 1) * interval '1 month', timestamptz '2026-01-01' + m * interval '1 month')
+FROM unnest(ARRAY['t_autoxfer_part', 't_unprotected_part']) t, generate_series(1, 12) m \gexec
+SELECT autoxfer.declare_column('t_autoxfer_part', 'has_face', 'faces_visible');
+SELECT autoxfer.declare_column('t_autoxfer_part', 'plate_visible', 'plates_visible');
+SELECT autoxfer.protect('t_autoxfer_part', 'connected_operation', 'owner_id');
 CREATE EXTENSION IF NOT EXISTS insert_username;
 CREATE TABLE t_floor (LIKE telemetry, who text);
 CREATE TRIGGER floor BEFORE INSERT ON t_floor FOR EACH ROW EXECUTE FUNCTION insert_username(who);
@@ -58,18 +68,23 @@ done
 unprot=$(median "${unprot_all[@]}")
 ax=$(median "${ax_all[@]}")
 plain=$(copy_ms t_plain)
+part_ax=$(copy_ms t_autoxfer_part)
+part_unprot=$(copy_ms t_unprotected_part)
 rows=$(copy_ms t_autoxfer 3 "SET autoxfer.bulk_copy = off; ")
 floor=$(copy_ms t_floor)
 geo=$(copy_ms t_autoxfer_geo)
 plp=$(copy_ms t_plpgsql)
 # the labels written are right: one check, outside the timing
-psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT count(*) = $n AND count(*) FILTER (WHERE autoxfer.classify(t) OPERATOR(autoxfer.=) xfer_label) = $n FROM t_autoxfer t" | grep -qx t ||
-	{ echo "bench_20_copy: t_autoxfer rows are not all labelled as classify() says" >&2; exit 1; }
+for t in t_autoxfer t_autoxfer_part; do
+	psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT count(*) = $n AND count(*) FILTER (WHERE autoxfer.classify(t) OPERATOR(autoxfer.=) xfer_label) = $n FROM $t t" | grep -qx t ||
+		{ echo "bench_20_copy: $t rows are not all labelled as classify() says" >&2; exit 1; }
+done
 bench_row "COPY ${n} rows: protected vs same table unprotected" "$ax" "$unprot" ms
 bench_row "COPY ${n} rows: protected vs plain telemetry copy" "$ax" "$plain" ms
 bench_row "COPY ${n} rows: protected, location declared too (I1, C3L)" "$geo" "$unprot" ms
-bench_row "COPY ${n} rows: protected, row by row (bulk_copy off) vs unprotected" "$rows" "$unprot" ms
-bench_row "COPY ${n} rows: contrib C trigger insert_username vs unprotected" "$floor" "$unprot" ms
-bench_row "COPY ${n} rows: row by row (bulk_copy off) vs insert_username" "$rows" "$floor" ms
+bench_row "COPY ${n} rows into 12 monthly partitions: protected vs not" "$part_ax" "$part_unprot" ms
+bench_row "COPY ${n} rows: protected, bulk_copy off, vs unprotected" "$rows" "$unprot" ms
+bench_row "COPY ${n} rows: contrib insert_username vs unprotected" "$floor" "$unprot" ms
+bench_row "COPY ${n} rows: protected, bulk_copy off, vs insert_username" "$rows" "$floor" ms
 bench_row "COPY ${n} rows: PL/pgSQL trigger baseline vs unprotected" "$plp" "$unprot" ms
 bench_row "COPY ${n} rows: protected vs PL/pgSQL trigger baseline" "$ax" "$plp" ms
