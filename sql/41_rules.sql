@@ -146,3 +146,37 @@ REVOKE USAGE ON SCHEMA autoxfer FROM ax_user;
 DROP ROLE ax_user;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ax_admin;
 DROP ROLE ax_admin;
+
+-- what a predicate or a subject uses cannot be dropped or changed so that
+-- it no longer compiles: the DDL is refused, naming the rule (the context
+-- lines, inside autoxfer's event triggers, are left out)
+\set SHOW_CONTEXT never
+CREATE SCHEMA fleet_fns;
+CREATE FUNCTION fleet_fns.is_big(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 500';
+CREATE FUNCTION fleet_fns.unused(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE FUNCTION fleet_fns.driver_of(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper($1)';
+CREATE TABLE dep (id int, fleet int, driver text);
+SELECT autoxfer.declare_column('dep', 'fleet', 'vehicle_count');
+SELECT autoxfer.protect('dep', 'other', 'fleet_fns.driver_of(driver)');
+INSERT INTO autoxfer.rule (code, predicate, category, clause)
+VALUES ('DEP1', 'fleet_fns.is_big(vehicle_count)', 'important', 'test: a DBA function');
+DROP FUNCTION fleet_fns.is_big(numeric);
+ALTER FUNCTION fleet_fns.is_big(numeric) VOLATILE;
+ALTER FUNCTION fleet_fns.is_big(numeric) RENAME TO is_large;
+CREATE OR REPLACE FUNCTION fleet_fns.is_big(numeric) RETURNS boolean LANGUAGE sql VOLATILE AS 'SELECT $1 > 500';
+ALTER SCHEMA fleet_fns RENAME TO fleet_fns2;
+DROP SCHEMA fleet_fns CASCADE;
+DROP FUNCTION fleet_fns.driver_of(text);
+-- a change that keeps them compiling, or a function no rule uses, is fine
+CREATE OR REPLACE FUNCTION fleet_fns.is_big(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 400';
+ALTER FUNCTION fleet_fns.is_big(numeric) STABLE;
+DROP FUNCTION fleet_fns.unused(numeric);
+INSERT INTO dep VALUES (1, 450, 'd');
+SELECT autoxfer.category(xfer_label), autoxfer.rule_id(xfer_label) = (SELECT id FROM autoxfer.rule WHERE code = 'DEP1') AS by_dep1 FROM dep;
+-- once the rule and the table no longer need them, they can go
+DELETE FROM autoxfer.rule WHERE code = 'DEP1';
+DROP FUNCTION fleet_fns.is_big(numeric);
+SELECT autoxfer.unprotect('dep');
+DROP SCHEMA fleet_fns CASCADE;
+DROP TABLE dep;
+\set SHOW_CONTEXT errors

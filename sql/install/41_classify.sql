@@ -631,6 +631,34 @@ COMMENT ON FUNCTION autoxfer.unprotect(regclass) IS
 
 -- Keeping the catalogue right under DDL --------------------------------------
 
+-- A function, operator, type or schema a rule predicate or a subject
+-- expression uses must stay as they need it.  After DDL that drops or
+-- changes such objects, every rule and every protected table is compiled
+-- again, and the DDL is refused if one no longer compiles (rather than
+-- every later insert into a protected table failing).
+CREATE FUNCTION autoxfer._check_predicates(what text) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	r regclass;
+	msg text;
+	ctx text;
+BEGIN
+	PERFORM autoxfer._check_rules();
+	FOR r IN SELECT p.rel FROM autoxfer.protected_table p LOOP
+		PERFORM autoxfer._check_table(r);
+	END LOOP;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, ctx = PG_EXCEPTION_CONTEXT;
+	RAISE EXCEPTION 'cannot %: autoxfer''s classification needs it', what
+		USING ERRCODE = 'dependent_objects_still_exist',
+			  DETAIL = pg_catalog.format('%s (%s)', msg, pg_catalog.split_part(ctx, E'\n', 1)),
+			  HINT = 'Change or delete the rule that uses it (autoxfer.rule), or the table''s subject, first.';
+END
+$$;
+COMMENT ON FUNCTION autoxfer._check_predicates(text) IS
+	'Internal: compile every rule and protected table again after DDL on objects predicates may use; refuse the DDL (what) if one no longer compiles';
+
 CREATE FUNCTION autoxfer._on_sql_drop() RETURNS event_trigger
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -671,10 +699,22 @@ BEGIN
 			END IF;
 		END IF;
 	END LOOP;
+	-- a function, operator, type or schema a predicate or subject may use
+	-- (not the row and array types that go with a dropped table or type)
+	FOR o IN SELECT x.object_type, x.object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() x
+			 WHERE x.object_type IN ('function', 'aggregate', 'operator', 'type', 'domain', 'cast',
+									 'collation', 'schema')
+			   AND (x.object_type <> 'type' OR x.original OR x.normal)
+			 LIMIT 1
+	LOOP
+		IF NOT autoxfer._restoring() THEN
+			PERFORM autoxfer._check_predicates(pg_catalog.format('drop %s %s', o.object_type, o.object_identity));
+		END IF;
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION autoxfer._on_sql_drop() IS
-	'Internal: event trigger: forget dropped tables and columns, refuse dropping a label column';
+	'Internal: event trigger: forget dropped tables and columns, refuse dropping a label column or what a rule predicate or subject needs';
 
 CREATE FUNCTION autoxfer._on_alter_table() RETURNS event_trigger
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -710,14 +750,50 @@ $$;
 COMMENT ON FUNCTION autoxfer._on_alter_table() IS
 	'Internal: event trigger: follow renamed declared columns, and refuse a table change that would break its classification';
 
+CREATE FUNCTION autoxfer._on_alter_routine() RETURNS event_trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	c record;
+BEGIN
+	IF autoxfer._restoring() THEN
+		RETURN;
+	END IF;
+	-- a new function cannot be in use yet: only CREATE OR REPLACE of an
+	-- existing one counts, which ddl_command_end cannot tell apart, so a
+	-- CREATE FUNCTION is checked only when a predicate or subject names it
+	FOR c IN SELECT x.command_tag, x.object_type, x.object_identity, x.objid
+			 FROM pg_catalog.pg_event_trigger_ddl_commands() x
+			 WHERE x.command_tag <> 'CREATE FUNCTION'
+				OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc f
+						   WHERE f.oid = x.objid AND x.classid = 'pg_catalog.pg_proc'::regclass
+							 AND (EXISTS (SELECT 1 FROM autoxfer.rule r
+										  WHERE pg_catalog.strpos(pg_catalog.lower(r.predicate), pg_catalog.lower(f.proname)) > 0)
+								  OR EXISTS (SELECT 1 FROM autoxfer.protected_table p
+											 WHERE pg_catalog.strpos(pg_catalog.lower(p.subject), pg_catalog.lower(f.proname)) > 0)))
+			 LIMIT 1
+	LOOP
+		PERFORM autoxfer._check_predicates(pg_catalog.format('%s %s', pg_catalog.lower(c.command_tag), c.object_identity));
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION autoxfer._on_alter_routine() IS
+	'Internal: event trigger: refuse changing a function, operator, type or schema so that a rule predicate or subject no longer compiles';
+
 CREATE EVENT TRIGGER autoxfer_sql_drop ON sql_drop
 	EXECUTE FUNCTION autoxfer._on_sql_drop();
 COMMENT ON EVENT TRIGGER autoxfer_sql_drop IS
-	'autoxfer: forget dropped protected tables and declared columns';
+	'autoxfer: forget dropped protected tables and declared columns; refuse dropping what a rule predicate or subject needs';
 CREATE EVENT TRIGGER autoxfer_alter_table ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
 	EXECUTE FUNCTION autoxfer._on_alter_table();
 COMMENT ON EVENT TRIGGER autoxfer_alter_table IS
 	'autoxfer: keep declarations and compiled rules right when a table is altered';
+CREATE EVENT TRIGGER autoxfer_alter_routine ON ddl_command_end
+	WHEN TAG IN ('ALTER FUNCTION', 'CREATE FUNCTION', 'ALTER OPERATOR', 'ALTER TYPE', 'ALTER DOMAIN',
+				 'ALTER SCHEMA')
+	EXECUTE FUNCTION autoxfer._on_alter_routine();
+COMMENT ON EVENT TRIGGER autoxfer_alter_routine IS
+	'autoxfer: refuse changing a function, operator, type or schema a rule predicate or subject needs';
 
 -- Privileges ------------------------------------------------------------------
 
