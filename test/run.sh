@@ -16,7 +16,7 @@
 # the cluster and the suites run as the unprivileged user autoxfer_ci.
 #
 # Environment: KEEP_TMP=1 keeps the temp directory; FUZZ_SECONDS; BENCH_ROWS
-# and BENCH_SUBJECTS size the benchmark data.
+# and BENCH_SUBJECTS size the benchmark data, BENCH_ONLY picks its parts.
 set -euo pipefail
 
 PGVER=15
@@ -281,7 +281,7 @@ main() {
 		chown -R "$RUN_USER" "$T"
 		chmod 755 "$T"
 		runuser -u "$RUN_USER" -- env KEEP_TMP="${KEEP_TMP:-0}" BENCH_ROWS="${BENCH_ROWS:-}" \
-			BENCH_SUBJECTS="${BENCH_SUBJECTS:-}" bash "$T/src/test/run.sh" __inner "$mode" "$T"
+			BENCH_SUBJECTS="${BENCH_SUBJECTS:-}" BENCH_ONLY="${BENCH_ONLY:-}" bash "$T/src/test/run.sh" __inner "$mode" "$T"
 	else
 		bash "$T/src/test/run.sh" __inner "$mode" "$T"
 	fi

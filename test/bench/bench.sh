@@ -22,7 +22,8 @@ psql -X -q -v ON_ERROR_STOP=1 -v rows="$BENCH_ROWS" -v subjects="$BENCH_SUBJECTS
 
 . "$here/lib.sh"
 bench_header
-for part in "$here"/bench_*.sh; do
+# BENCH_ONLY=20_copy runs only bench_20_copy.sh (a glob: 1*, 20_copy)
+for part in "$here"/bench_${BENCH_ONLY:-*}.sh; do
 	[ -e "$part" ] || continue
 	bash "$part"
 done

@@ -12,14 +12,15 @@
 # inserts row by row, as it does for any table with a BEFORE ROW trigger,
 # and the enforcing trigger labels each row; contrib's insert_username (a
 # trivial C trigger writing one column of every row) is the reference for
-# that path.  The protected and unprotected COPYs alternate, so that drift
-# in the load of the machine falls on both alike.
+# that path.  The protected and unprotected COPYs alternate (median of 7),
+# so that drift in the load of the machine falls on both alike, and each
+# COPY starts after a CHECKPOINT.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 n=$(( BENCH_ROWS < 1000000 ? BENCH_ROWS : 1000000 ))
 csv=$BENCH_TMP/telemetry_1m.csv
-reps=${BENCH_COPY_REPS:-5}
+reps=${BENCH_COPY_REPS:-7}
 psql -X -q -v ON_ERROR_STOP=1 -v csv="$csv" -f "$here/plpgsql_baseline.sql" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
 DROP TABLE IF EXISTS t_autoxfer, t_unprotected, t_floor;
@@ -58,12 +59,24 @@ CREATE TABLE t_floor (LIKE telemetry, who text);
 CREATE TRIGGER floor BEFORE INSERT ON t_floor FOR EACH ROW EXECUTE FUNCTION insert_username(who);
 SQL
 cols="id, vin, owner_id, ts, lat, lon, speed, has_face, plate_visible"
-copy_ms() { median_ms "${3:-}TRUNCATE $1; COPY $1 ($cols) FROM '$csv' CSV" "${2:-3}"; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+# copy_once TABLE [SETTINGS]: one timed COPY into a truncated table, after
+# a CHECKPOINT (not timed), so that no checkpoint of earlier writes (the
+# generated data, the previous COPY) runs during it
+copy_once() {
+	psql -X -q -c CHECKPOINT >/dev/null
+	median_ms "${2:-}TRUNCATE $1; COPY $1 ($cols) FROM '$csv' CSV" 1
+}
+# copy_ms TABLE [REPS] [SETTINGS]: median of REPS (default 3) copy_once
+copy_ms() {
+	local all=()
+	for _ in $(seq 1 "${2:-3}"); do all+=("$(copy_once "$1" "${3:-}")"); done
+	median "${all[@]}"
+}
 ax_all=() unprot_all=()
 for _ in $(seq 1 "$reps"); do
-	unprot_all+=("$(copy_ms t_unprotected 1)")
-	ax_all+=("$(copy_ms t_autoxfer 1)")
+	unprot_all+=("$(copy_once t_unprotected)")
+	ax_all+=("$(copy_once t_autoxfer)")
 done
 unprot=$(median "${unprot_all[@]}")
 ax=$(median "${ax_all[@]}")
