@@ -103,6 +103,18 @@ INSERT INTO camera_frame VALUES (9001, 'LSV00000000000001', 'U2', true, false, f
 RETURNING id, xfer_label;
 UPDATE camera_frame SET xfer_label = 'general/exportable' WHERE id = 9001 RETURNING id, xfer_label;
 
+-- a day of telemetry loaded with COPY: each row labelled on the way in and
+-- the rows written in batches (DEBUG1 says which path a COPY takes)
+SELECT current_setting('data_directory') || '/demo_telemetry.csv' AS day_csv \gset
+COPY (SELECT 100000 + g, 'LSV' || lpad((g % 2000)::text, 14, '0'), 'U' || (g % 2000 + 1),
+             timestamptz '2027-03-02 08:00+08' + g * interval '1 second',
+             39.80 + (g % 300) / 1000.0, 116.30 + (g % 400) / 1000.0, (g % 130)::real
+      FROM generate_series(1, 20000) g) TO :'day_csv' (FORMAT csv);
+SET client_min_messages = debug1;
+COPY telemetry (id, vin, owner_id, ts, lat, lon, speed) FROM 'demo_telemetry.csv' (FORMAT csv);
+SET client_min_messages = warning;
+SELECT category(xfer_label) AS category, count(*) AS rows FROM telemetry WHERE id > 100000 GROUP BY 1 ORDER BY 1;
+
 -- 4. Counting individuals, exactly ----------------------------------------
 -- telemetry linked to an owner is precise location of a person: sensitive
 -- personal information (rule C3L); how many individuals would a March batch touch?
