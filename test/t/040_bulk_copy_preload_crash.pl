@@ -50,14 +50,19 @@ is($ret, 0, 'COPY as the first statement of a session');
 like($err, qr/COPY into "frames" labels and writes its rows in batches/, 'it takes the bulk path');
 
 # a bulk COPY committed, then the server crashes during the next one
-my $more = "$tmp/more.sh";
-open($fh, '>', $more) or die "could not write $more: $!";
-print $fh "seq 3001 60000 | awk '{ print \$1 \"\\tU\" \$1 \"\\tt\\tf\" }'\nsleep 60\n";
-close($fh);
 my $expected = $node->safe_psql('postgres',
 	q{SELECT count(*) FROM frames f WHERE autoxfer.classify(f) OPERATOR(autoxfer.=) f.xfer_label});
 is($expected, '3000', 'the committed rows are labelled as classify() says');
 my $bg = $node->background_psql('postgres', on_error_stop => 0);
+my $backend = $bg->query_safe('SELECT pg_backend_pid()');
+chomp($backend);
+# the program writes its rows, then waits without end of data as long as
+# the backend reading it lives (so it does not outlive the crash)
+my $more = "$tmp/more.sh";
+open($fh, '>', $more) or die "could not write $more: $!";
+print $fh "seq 3001 60000 | awk '{ print \$1 \"\\tU\" \$1 \"\\tt\\tf\" }'\n"
+  . "while kill -0 $backend 2>/dev/null; do sleep 0.2; done\n";
+close($fh);
 $bg->query_until(qr/started/, "\\echo started\nCOPY frames (id, owner_id, face, plate) FROM PROGRAM 'sh $more';\n");
 ok($node->poll_query_until('postgres',
 		q{SELECT tuples_processed >= 5000 FROM pg_stat_progress_copy WHERE relid = 'frames'::regclass}),
