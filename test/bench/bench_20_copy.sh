@@ -12,9 +12,10 @@
 # inserts row by row, as it does for any table with a BEFORE ROW trigger,
 # and the enforcing trigger labels each row; contrib's insert_username (a
 # trivial C trigger writing one column of every row) is the reference for
-# that path.  The protected and unprotected COPYs alternate (median of 7),
-# so that drift in the load of the machine falls on both alike, and each
-# COPY starts after a CHECKPOINT.
+# that path.  Every comparison alternates its loads round after round
+# (median of 7 rounds for the main one, 5 or 3 for the others), so that
+# drift in the load of the machine falls on all alike, and each COPY starts
+# after a CHECKPOINT.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -67,36 +68,45 @@ copy_once() {
 	psql -X -q -c CHECKPOINT >/dev/null
 	median_ms "${2:-}TRUNCATE $1; COPY $1 ($cols) FROM '$csv' CSV" 1
 }
-# copy_ms TABLE [REPS] [SETTINGS]: median of REPS (default 3) copy_once
-copy_ms() {
-	local all=()
-	for _ in $(seq 1 "${2:-3}"); do all+=("$(copy_once "$1" "${3:-}")"); done
-	median "${all[@]}"
-}
 # check_labels TABLE: the rows the last load wrote are all labelled as
 # classify() says (outside the timing)
 check_labels() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT count(*) = $n AND count(*) FILTER (WHERE autoxfer.classify(t) OPERATOR(autoxfer.=) xfer_label) = $n FROM $1 t" | grep -qx t ||
 		{ echo "bench_20_copy: $1 rows are not all labelled as classify() says" >&2; exit 1; }
 }
-ax_all=() unprot_all=()
-for _ in $(seq 1 "$reps"); do
-	unprot_all+=("$(copy_once t_unprotected)")
-	ax_all+=("$(copy_once t_autoxfer)")
-done
-unprot=$(median "${unprot_all[@]}")
-ax=$(median "${ax_all[@]}")
+# alternate REPS LOAD...: run the loads in turn, REPS rounds, and set
+# MEDIANS to the median time of each, in order; a load is "TABLE" or
+# "TABLE|SETTINGS".  Comparing loads of one round trip spreads drift in
+# the load of the machine over all of them alike.
+alternate() {
+	local reps=$1 i r
+	shift
+	local loads=("$@") times=()
+	for r in $(seq 1 "$reps"); do
+		for i in "${!loads[@]}"; do
+			times[i]="${times[i]:-} $(copy_once "${loads[i]%%|*}" "$([[ ${loads[i]} == *'|'* ]] && echo "${loads[i]#*|}")")"
+		done
+	done
+	MEDIANS=()
+	for i in "${!loads[@]}"; do
+		# shellcheck disable=SC2086
+		MEDIANS+=("$(median ${times[i]})")
+	done
+}
+alternate "$reps" t_unprotected t_autoxfer
+unprot=${MEDIANS[0]} ax=${MEDIANS[1]}
 check_labels t_autoxfer
-plain=$(copy_ms t_plain)
-part_ax=$(copy_ms t_autoxfer_part)
+alternate 5 t_unprotected_part t_autoxfer_part
+part_unprot=${MEDIANS[0]} part_ax=${MEDIANS[1]}
 check_labels t_autoxfer_part
-part_unprot=$(copy_ms t_unprotected_part)
-rows=$(copy_ms t_autoxfer 3 "SET autoxfer.bulk_copy = off; ")
-check_labels t_autoxfer
-floor=$(copy_ms t_floor)
-geo=$(copy_ms t_autoxfer_geo)
+alternate 5 t_unprotected t_autoxfer_geo
+geo_unprot=${MEDIANS[0]} geo=${MEDIANS[1]}
 check_labels t_autoxfer_geo
-plp=$(copy_ms t_plpgsql)
+alternate 5 t_unprotected "t_autoxfer|SET autoxfer.bulk_copy = off; " t_floor
+rows_unprot=${MEDIANS[0]} rows=${MEDIANS[1]} floor=${MEDIANS[2]}
+check_labels t_autoxfer
+alternate 3 t_plain t_plpgsql
+plain=${MEDIANS[0]} plp=${MEDIANS[1]}
 # INSERT ... SELECT of the same rows (from t_plain, loaded above): never
 # batched by PostgreSQL, so the trigger labels each row on both sides
 insert_once() {
@@ -113,10 +123,10 @@ ins_ax=$(median "${ins_ax_all[@]}")
 check_labels t_autoxfer
 bench_row "COPY ${n} rows: protected vs same table unprotected" "$ax" "$unprot" ms
 bench_row "COPY ${n} rows: protected vs plain telemetry copy" "$ax" "$plain" ms
-bench_row "COPY ${n} rows: protected, location declared too (I1, C3L)" "$geo" "$unprot" ms
+bench_row "COPY ${n} rows: protected, location declared too (I1, C3L)" "$geo" "$geo_unprot" ms
 bench_row "COPY ${n} rows into 12 monthly partitions: protected vs not" "$part_ax" "$part_unprot" ms
-bench_row "COPY ${n} rows: protected, bulk_copy off, vs unprotected" "$rows" "$unprot" ms
-bench_row "COPY ${n} rows: contrib insert_username vs unprotected" "$floor" "$unprot" ms
+bench_row "COPY ${n} rows: protected, bulk_copy off, vs unprotected" "$rows" "$rows_unprot" ms
+bench_row "COPY ${n} rows: contrib insert_username vs unprotected" "$floor" "$rows_unprot" ms
 bench_row "COPY ${n} rows: protected, bulk_copy off, vs insert_username" "$rows" "$floor" ms
 bench_row "COPY ${n} rows: PL/pgSQL trigger baseline vs unprotected" "$plp" "$unprot" ms
 bench_row "COPY ${n} rows: protected vs PL/pgSQL trigger baseline" "$ax" "$plp" ms
