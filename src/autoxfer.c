@@ -35,8 +35,9 @@ _PG_init(void)
 	ax_subject_init();
 	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
-	ax_seclabel_register();
+	/* the COPY hook first: it must know whether another library's is below */
 	ax_copy_register();
+	ax_seclabel_register();
 
 	DefineCustomBoolVariable("autoxfer.defer_labelling",
 							 "Makes autoxfer.protect() leave the existing rows core/blocked for CALL autoxfer.reclassify_batches() to label.",

@@ -33,7 +33,11 @@
  * The hook exists in a backend once the library is loaded: with autoxfer
  * in shared_preload_libraries (recommended, docs/guide-dba.md) from the
  * first statement, otherwise from the first call of any autoxfer function
- * or trigger in the session.
+ * or trigger in the session.  The bulk path is taken only when no other
+ * library's utility hook was installed before autoxfer's: such a hook
+ * (Citus, TimescaleDB) may route COPY itself, and the bulk path must not
+ * bypass it.  Listed first in shared_preload_libraries, autoxfer's hook is
+ * the innermost and the others see every COPY before it.
  */
 #include "postgres.h"
 
@@ -681,6 +685,16 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	/* the lock DoCopy takes; kept to the end of the transaction either way */
 	rel = table_openrv(stmt->relation, RowExclusiveLock);
 	refusal = bulk_refusal(rel, stmt);
+
+	/*
+	 * Another library's utility hook below autoxfer's may handle COPY itself
+	 * (Citus distributed tables, TimescaleDB hypertables): the bulk path
+	 * would bypass it, so it is taken only when the server's own COPY is
+	 * next in line.  Libraries loaded after autoxfer wrap its hook and see
+	 * the COPY first.
+	 */
+	if (refusal == NULL && prev_ProcessUtility != NULL)
+		refusal = "another library's utility hook was installed before autoxfer's (list autoxfer first in shared_preload_libraries)";
 	if (refusal != NULL)
 	{
 		if (refusal[0] != '\0')

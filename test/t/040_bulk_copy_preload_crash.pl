@@ -14,7 +14,7 @@ use Test::More;
 my $node = PostgreSQL::Test::Cluster->new('preload');
 $node->init;
 $node->append_conf('postgresql.conf', q{
-shared_preload_libraries = 'autoxfer'
+shared_preload_libraries = 'autoxfer, pg_stat_statements'
 checkpoint_timeout = '1h'
 max_wal_size = '1GB'
 });
@@ -25,6 +25,7 @@ $node->safe_psql('postgres', q{
 	SET client_min_messages = warning;
 	CREATE EXTENSION autoxfer;
 	CREATE EXTENSION amcheck;
+	CREATE EXTENSION pg_stat_statements;
 	CREATE TABLE frames (id int PRIMARY KEY, owner_id text, face boolean, plate boolean);
 	SELECT autoxfer.declare_column('frames', 'face', 'faces_visible');
 	SELECT autoxfer.protect('frames', 'connected_operation', 'owner_id');
@@ -48,6 +49,8 @@ close($fh);
 	"SET client_min_messages = debug1; COPY frames (id, owner_id, face, plate) FROM '$rows'");
 is($ret, 0, 'COPY as the first statement of a session');
 like($err, qr/COPY into "frames" labels and writes its rows in batches/, 'it takes the bulk path');
+is($node->safe_psql('postgres', q{SELECT sum(calls), sum(rows) FROM pg_stat_statements WHERE query LIKE 'COPY frames%'}),
+	'1|3000', 'pg_stat_statements, loaded after autoxfer, still sees the COPY');
 
 # a bulk COPY committed, then the server crashes during the next one
 my $expected = $node->safe_psql('postgres',
@@ -92,4 +95,29 @@ is($node->safe_psql('postgres',
 	'4000|4000', 'all rows labelled');
 
 $node->stop;
+
+# a library whose utility hook was installed before autoxfer's (here
+# pg_stat_statements preloaded, autoxfer loaded in the session) may handle
+# COPY itself: the bulk path steps aside and the trigger labels the rows
+my $other = PostgreSQL::Test::Cluster->new('other_first');
+$other->init;
+$other->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_stat_statements'\n");
+$other->start;
+$other->safe_psql('postgres', q{
+	SET client_min_messages = warning;
+	CREATE EXTENSION autoxfer;
+	CREATE TABLE frames (id int PRIMARY KEY, owner_id text, face boolean);
+	SELECT autoxfer.declare_column('frames', 'face', 'faces_visible');
+	SELECT autoxfer.protect('frames', 'connected_operation', 'owner_id');
+});
+($ret, $out, $err) = $other->psql('postgres',
+	"SELECT autoxfer.seclabel_provider(); SET client_min_messages = debug1; "
+	  . "COPY frames (id, owner_id, face) FROM PROGRAM 'seq 1 500 | sed \"s/\$/\tU\tt/\"'");
+is($ret, 0, 'COPY with another library hooked first') or diag($err);
+like($err, qr/COPY into "frames" inserts row by row: another library's utility hook was installed before autoxfer's/,
+	'the bulk path steps aside, saying why');
+is($other->safe_psql('postgres',
+		q{SELECT count(*) FILTER (WHERE autoxfer.category(xfer_label) = 'important'), count(*) FROM frames}),
+	'500|500', 'the trigger labelled every row');
+$other->stop;
 done_testing();
