@@ -65,11 +65,14 @@ COPY fleet (id, vin, owner_id, face, xfer_label) FROM stdin;
 RESET client_min_messages;
 SELECT id, owner_id, face, plate, lat, xfer_label, note FROM fleet ORDER BY id;
 
--- binary format, forged labels included
-COPY (SELECT id + 10000, vin, owner_id, face, plate, lat, lon, speed, 'general/exportable'::autoxfer.label, note
+-- binary format, forged labels included, one row with a value of 320 kB
+-- (stored out of line, TOAST)
+COPY (SELECT id + 10000, vin, owner_id, face, plate, lat, lon, speed, 'general/exportable'::autoxfer.label,
+			 CASE WHEN id = 9001 THEN (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 10000) g) ELSE note END
 	  FROM fleet) TO :'fleet_bin' (FORMAT binary);
 COPY fleet FROM 'autoxfer_bulk_fleet.bin' (FORMAT binary);
-SELECT count(*) AS rows, count(*) FILTER (WHERE autoxfer.classify(f) OPERATOR(autoxfer.=) f.xfer_label) AS right
+SELECT count(*) AS rows, count(*) FILTER (WHERE autoxfer.classify(f) OPERATOR(autoxfer.=) f.xfer_label) AS right,
+	   max(length(note)) AS longest, max(pg_column_size(note)) > 8000 AS out_of_line
 FROM fleet f WHERE id > 10000;
 
 -- a volatile default: the rows are written one by one (they might read
