@@ -704,10 +704,6 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		table_close(rel, NoLock);
 		return false;
 	}
-	ereport(DEBUG1,
-			(errmsg_internal("autoxfer: COPY into \"%s\" labels and writes its rows in batches",
-							 RelationGetRelationName(rel))));
-
 	if (readOnlyTree)
 		stmt = copyObject(stmt);
 
@@ -735,6 +731,10 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		rte->insertedCols = bms_add_member(rte->insertedCols,
 										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
 	ExecCheckRTPerms(pstate->p_rtable, true);
+
+	ereport(DEBUG1,
+			(errmsg_internal("autoxfer: COPY into \"%s\" labels and writes its rows in batches",
+							 RelationGetRelationName(rel))));
 
 	cstate = BeginCopyFrom(pstate, rel, whereClause, stmt->filename,
 						   stmt->is_program, NULL, stmt->attlist, stmt->options);
