@@ -12,6 +12,7 @@
 #include "rules.h"
 #include "seclabel.h"
 #include "subject_set.h"
+#include "utility.h"
 #include "vocab.h"
 
 PG_MODULE_MAGIC;
@@ -24,9 +25,10 @@ static bool defer_labelling = false;
 /*
  * Called once when the library is loaded into a backend: registers the
  * cache invalidation callbacks every module relies on, the security label
- * provider, the bulk COPY path and the settings.  The autoxfer.* prefix is
- * not reserved: the catalogue triggers keep a transaction-local flag
- * (autoxfer.bumping) as a placeholder setting.
+ * provider, the bulk COPY path and the settings, and installs autoxfer's
+ * one utility hook.  The autoxfer.* prefix is not reserved: the catalogue
+ * triggers keep a transaction-local flag (autoxfer.bumping) as a
+ * placeholder setting.
  */
 void
 _PG_init(void)
@@ -35,9 +37,9 @@ _PG_init(void)
 	ax_subject_init();
 	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
-	/* the COPY hook first: it must know whether another library's is below */
-	ax_copy_register();
 	ax_seclabel_register();
+	ax_copy_register();
+	ax_utility_register();
 
 	DefineCustomBoolVariable("autoxfer.defer_labelling",
 							 "Makes autoxfer.protect() leave the existing rows core/blocked for CALL autoxfer.reclassify_batches() to label.",

@@ -432,6 +432,25 @@ ax_table_state(Oid relid)
 	return ts;
 }
 
+/*
+ * The compiled state of rel, as the trigger and the bulk COPY path use it:
+ * also rebuilt when its number of attributes no longer matches rel's (the
+ * definition changed under a state this backend has not yet been told is
+ * stale).
+ */
+AxTableState *
+ax_table_state_for(Relation rel)
+{
+	AxTableState *ts = ax_table_state(RelationGetRelid(rel));
+
+	if (ts->natts != RelationGetDescr(rel)->natts)
+	{
+		ts->valid = false;
+		ts = ax_table_state(RelationGetRelid(rel));
+	}
+	return ts;
+}
+
 PG_FUNCTION_INFO_V1(ax_invalidate);
 
 /*

@@ -8,9 +8,10 @@
  * from the row and the compiled catalogue.  Row-by-row insertion (one heap
  * insert, one WAL record, one buffer lock per row) is most of the cost of
  * COPY into a protected table, so this file gives COPY FROM its own path
- * for the common case: a ProcessUtility hook takes a COPY FROM whose target
- * is a protected table (plain or partitioned) whose only BEFORE/INSTEAD ROW
- * INSERT trigger is autoxfer's (enabled ALWAYS, as protect() leaves it),
+ * for the common case: autoxfer's ProcessUtility hook (utility.c) hands it
+ * every COPY, and it takes on a COPY FROM whose target is a protected
+ * table (plain or partitioned) whose only BEFORE/INSTEAD ROW INSERT
+ * trigger is autoxfer's (enabled ALWAYS, as protect() leaves it),
  * reads the rows with the server's own COPY parser (BeginCopyFrom,
  * NextCopyFrom), routes them to partitions with the executor's tuple
  * routing, labels each row exactly as the trigger would, at the point where
@@ -78,6 +79,7 @@
 #include "copy.h"
 #include "label.h"
 #include "rules.h"
+#include "utility.h"
 
 /* Rows and bytes buffered before a batch is written (as the server's COPY). */
 #define AX_COPY_MAX_TUPLES	1000
@@ -85,8 +87,6 @@
 
 /* autoxfer.bulk_copy */
 static bool bulk_copy_enabled = true;
-
-static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /* Most tables with rows buffered at once; the oldest are dropped beyond. */
 #define AX_COPY_MAX_TABLES	32
@@ -122,13 +122,9 @@ typedef struct AxCopy
 	int64		processed;
 } AxCopy;
 
-static void copy_utility(PlannedStmt *pstmt, const char *queryString,
-						 bool readOnlyTree, ProcessUtilityContext context,
-						 ParamListInfo params, QueryEnvironment *queryEnv,
-						 DestReceiver *dest, QueryCompletion *qc);
-
 /*
- * Register the setting and the utility hook; called once from _PG_init.
+ * Define autoxfer.bulk_copy; called once from _PG_init.  COPY statements
+ * come from autoxfer's utility hook (utility.c, ax_copy_utility).
  */
 void
 ax_copy_register(void)
@@ -139,8 +135,6 @@ ax_copy_register(void)
 							 "The labels are the same either way.",
 							 &bulk_copy_enabled, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
-	prev_ProcessUtility = ProcessUtility_hook;
-	ProcessUtility_hook = copy_utility;
 }
 
 /*
@@ -289,6 +283,22 @@ drop_batch(AxCopy *c, AxBatch *b)
 }
 
 /*
+ * What follows the insertion of a row into rri: its index entries, then
+ * its AFTER ROW triggers (which return at once when there are none).
+ */
+static void
+index_and_after_row(AxCopy *c, ResultRelInfo *rri, TupleTableSlot *slot)
+{
+	List	   *recheck = NIL;
+
+	if (rri->ri_NumIndices > 0)
+		recheck = ExecInsertIndexTuples(rri, slot, c->estate, false, false,
+										NULL, NIL);
+	ExecARInsertTriggers(c->estate, rri, slot, recheck, c->transition);
+	list_free(recheck);
+}
+
+/*
  * Write one batch: its rows into the table in one call, then for each row
  * its index entries and AFTER ROW triggers, with the error context showing
  * the input line of the row concerned.
@@ -301,9 +311,6 @@ flush_batch(AxCopy *c, AxBatch *b)
 	bool		line_buf_valid = cstate->line_buf_valid;
 	uint64		save_lineno = cstate->cur_lineno;
 	MemoryContext oldcxt;
-	TriggerDesc *trigdesc = rri->ri_TrigDesc;
-	bool		after_row = trigdesc != NULL &&
-		(trigdesc->trig_insert_after_row || trigdesc->trig_insert_new_table);
 
 	if (b->nused == 0)
 		return;
@@ -322,17 +329,7 @@ flush_batch(AxCopy *c, AxBatch *b)
 		TupleTableSlot *slot = b->slots[i];
 
 		cstate->cur_lineno = b->linenos[i];
-		if (rri->ri_NumIndices > 0)
-		{
-			List	   *recheck;
-
-			recheck = ExecInsertIndexTuples(rri, slot, c->estate, false, false,
-											NULL, NIL);
-			ExecARInsertTriggers(c->estate, rri, slot, recheck, c->transition);
-			list_free(recheck);
-		}
-		else if (after_row)
-			ExecARInsertTriggers(c->estate, rri, slot, NIL, c->transition);
+		index_and_after_row(c, rri, slot);
 		ExecClearTuple(slot);
 	}
 
@@ -401,19 +398,10 @@ insert_one(AxCopy *c, AxBatch *b, TupleTableSlot *slot)
 		if (slot == NULL)
 			return;
 		slot->tts_tableOid = RelationGetRelid(rel);
-		ExecARInsertTriggers(estate, rri, slot, NIL, c->transition);
 	}
 	else
-	{
-		List	   *recheck = NIL;
-
 		table_tuple_insert(rel, slot, c->mycid, c->ti_options, b->bistate);
-		if (rri->ri_NumIndices > 0)
-			recheck = ExecInsertIndexTuples(rri, slot, estate, false, false,
-											NULL, NIL);
-		ExecARInsertTriggers(estate, rri, slot, recheck, c->transition);
-		list_free(recheck);
-	}
+	index_and_after_row(c, rri, slot);
 	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, ++c->processed);
 }
 
@@ -422,25 +410,17 @@ insert_one(AxCopy *c, AxBatch *b, TupleTableSlot *slot)
  * the slot (virtual, its values still the row's), then do what follows
  * the trigger in the server's COPY: stored generated columns, constraints,
  * the partition constraint.  The compiled state is looked up for every
- * row, as the trigger does, so that a catalogue change seen mid-COPY
- * applies from the next row on, and rebuilt if the table's definition
- * changed under it.
+ * row, as the trigger does (ax_table_state_for), so that a catalogue
+ * change seen mid-COPY applies from the next row on.
  */
 static void
 label_row(AxCopy *c, ResultRelInfo *rri, TupleTableSlot *slot)
 {
 	Relation	rel = rri->ri_RelationDesc;
 	TupleDesc	desc = RelationGetDescr(rel);
-	Oid			relid = RelationGetRelid(rel);
-	AxTableState *ts;
+	AxTableState *ts = ax_table_state_for(rel);
 	ax_label	label;
 
-	ts = ax_table_state(relid);
-	if (ts->natts != desc->natts)
-	{
-		ts->valid = false;
-		ts = ax_table_state(relid);
-	}
 	label = ax_classify_slot(ts, slot, NULL, NULL);
 	slot->tts_values[ts->label_attno - 1] = AxLabelGetDatum(label);
 	slot->tts_isnull[ts->label_attno - 1] = false;
@@ -693,7 +673,7 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	 * next in line.  Libraries loaded after autoxfer wrap its hook and see
 	 * the COPY first.
 	 */
-	if (refusal == NULL && prev_ProcessUtility != NULL)
+	if (refusal == NULL && !ax_utility_innermost())
 		refusal = "another library's utility hook was installed before autoxfer's (list autoxfer first in shared_preload_libraries)";
 	if (refusal != NULL)
 	{
@@ -750,23 +730,14 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 }
 
 /*
- * ProcessUtility hook: COPY FROM into a protected table goes through the
- * bulk path when it can; every other statement goes on down the chain.
+ * A COPY statement from autoxfer's utility hook: true when it ran on the
+ * bulk path, false when it is left to the rest of the hook chain.
  */
-static void
-copy_utility(PlannedStmt *pstmt, const char *queryString,
-			 bool readOnlyTree, ProcessUtilityContext context,
-			 ParamListInfo params, QueryEnvironment *queryEnv,
-			 DestReceiver *dest, QueryCompletion *qc)
+bool
+ax_copy_utility(PlannedStmt *pstmt, const char *queryString,
+				bool readOnlyTree, QueryEnvironment *queryEnv,
+				QueryCompletion *qc)
 {
-	if (bulk_copy_enabled && IsA(pstmt->utilityStmt, CopyStmt) &&
-		try_bulk_copy(pstmt, queryString, readOnlyTree, queryEnv, qc))
-		return;
-
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-							params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
+	return bulk_copy_enabled &&
+		try_bulk_copy(pstmt, queryString, readOnlyTree, queryEnv, qc);
 }

@@ -135,6 +135,7 @@ typedef void (*AxContributionFn) (void *arg, const AxContribution *c);
 
 /* cache.c */
 extern AxTableState *ax_table_state(Oid relid);
+extern AxTableState *ax_table_state_for(Relation rel);
 extern void ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok);
 extern void ax_cache_register_callbacks(void);
 extern void ax_become_owner(Oid *save_user, int *save_sec);

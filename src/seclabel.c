@@ -14,13 +14,14 @@
  * PostgreSQL calls the provider's hook before it stores the label; the hook
  * validates the text and records what to do.  It cannot do it there:
  * SECURITY LABEL keeps the table open while the hook runs, and protect()
- * must ALTER the table, which PostgreSQL refuses for a table in use.  So a
- * ProcessUtility hook runs the recorded action right after the SECURITY
- * LABEL statement, in the same transaction, through the extension's SQL
- * functions (SPI, parameters only, names schema-qualified) as the current
- * user: their privilege checks apply, and a failure aborts the statement's
- * transaction, label included.  PostgreSQL itself requires ownership of the
- * table for SECURITY LABEL.
+ * must ALTER the table, which PostgreSQL refuses for a table in use.  So
+ * autoxfer's ProcessUtility hook (utility.c) has ax_seclabel_utility run
+ * the recorded action right after the SECURITY LABEL statement, in the
+ * same transaction, through the extension's SQL functions (SPI, parameters
+ * only, names schema-qualified) as the current user: their privilege
+ * checks apply, and a failure aborts the statement's transaction, label
+ * included.  PostgreSQL itself requires ownership of the table for
+ * SECURITY LABEL.
  *
  * The provider exists in a backend only once the library is loaded there.
  * CREATE EXTENSION loads it (the install script calls
@@ -44,6 +45,7 @@
 #include "label_core.h"
 #include "seclabel.h"
 #include "seclabel_parse.h"
+#include "utility.h"
 #include "vocab.h"
 
 #define AX_PROVIDER "autoxfer"
@@ -75,69 +77,39 @@ typedef struct LabelAction
 /* The action of the SECURITY LABEL statement being run, if any. */
 static LabelAction *current_action = NULL;
 
-static ProcessUtility_hook_type prev_ProcessUtility = NULL;
-
 static void seclabel_check(const ObjectAddress *object, const char *seclabel);
-static void seclabel_utility(PlannedStmt *pstmt, const char *queryString,
-							 bool readOnlyTree, ProcessUtilityContext context,
-							 ParamListInfo params, QueryEnvironment *queryEnv,
-							 DestReceiver *dest, QueryCompletion *qc);
 static void apply_action(const LabelAction *action);
 
 /*
- * Register the provider and the utility hook that applies its labels;
- * called once from _PG_init.
+ * Register the provider; called once from _PG_init.  Its labels are
+ * applied by ax_seclabel_utility, which autoxfer's utility hook
+ * (utility.c) calls for SECURITY LABEL statements.
  */
 void
 ax_seclabel_register(void)
 {
 	register_label_provider(AX_PROVIDER, seclabel_check);
-	prev_ProcessUtility = ProcessUtility_hook;
-	ProcessUtility_hook = seclabel_utility;
-}
-
-/* Run a utility statement through the rest of the hook chain. */
-static void
-next_utility(PlannedStmt *pstmt, const char *queryString,
-			 bool readOnlyTree, ProcessUtilityContext context,
-			 ParamListInfo params, QueryEnvironment *queryEnv,
-			 DestReceiver *dest, QueryCompletion *qc)
-{
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-							params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
 }
 
 /*
- * ProcessUtility hook: run a SECURITY LABEL statement, then apply the
- * action its autoxfer label asked for (if any).  Other statements pass
- * through untouched.
+ * Run a SECURITY LABEL statement, then apply the action its autoxfer label
+ * asked for (if any).
  */
-static void
-seclabel_utility(PlannedStmt *pstmt, const char *queryString,
-				 bool readOnlyTree, ProcessUtilityContext context,
-				 ParamListInfo params, QueryEnvironment *queryEnv,
-				 DestReceiver *dest, QueryCompletion *qc)
+void
+ax_seclabel_utility(PlannedStmt *pstmt, const char *queryString,
+					bool readOnlyTree, ProcessUtilityContext context,
+					ParamListInfo params, QueryEnvironment *queryEnv,
+					DestReceiver *dest, QueryCompletion *qc)
 {
 	LabelAction action;
 	LabelAction *outer = current_action;
-
-	if (!IsA(pstmt->utilityStmt, SecLabelStmt))
-	{
-		next_utility(pstmt, queryString, readOnlyTree, context, params,
-					 queryEnv, dest, qc);
-		return;
-	}
 
 	memset(&action, 0, sizeof(action));
 	current_action = &action;
 	PG_TRY();
 	{
-		next_utility(pstmt, queryString, readOnlyTree, context, params,
-					 queryEnv, dest, qc);
+		ax_next_utility(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc);
 	}
 	PG_FINALLY();
 	{
@@ -453,7 +425,7 @@ apply_action(const LabelAction *action)
  * The provider's hook: called by SECURITY LABEL FOR autoxfer, before the
  * label is stored, with the label's text or NULL.  Only ordinary and
  * partitioned tables and their user columns take autoxfer labels.  The
- * validated action is applied after the statement (seclabel_utility), or
+ * validated action is applied after the statement (ax_seclabel_utility), or
  * here if the statement did not come through that hook.
  */
 static void

@@ -98,13 +98,7 @@ ax_enforce(PG_FUNCTION_ARGS)
 				 errmsg("autoxfer.enforce() must be fired on INSERT or UPDATE")));
 
 	desc = RelationGetDescr(trigdata->tg_relation);
-	ts = ax_table_state(RelationGetRelid(trigdata->tg_relation));
-	if (ts->natts != desc->natts)
-	{
-		/* the definition changed under a stale state: rebuild it */
-		ts->valid = false;
-		ts = ax_table_state(RelationGetRelid(trigdata->tg_relation));
-	}
+	ts = ax_table_state_for(trigdata->tg_relation);
 	label = ax_classify_slot(ts, slot, NULL, NULL);
 
 	/*
