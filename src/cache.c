@@ -138,7 +138,7 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 	ret = SPI_execute_with_args(
 								"SELECT r.id, r.code, r.predicate, r.data_kind, r.rel::oid,"
 								" r.category::text, r.exemption::text, r.elements::text[], r.clause,"
-								" r.enabled, r.scenarios IS NULL OR $2 = ANY (r.scenarios::text[])"
+								" r.enabled, r.scenarios IS NULL OR $2 = ANY (r.scenarios::text[]), r.prohibits"
 								" FROM autoxfer.rule r"
 								" WHERE $1 = 0 OR r.rel IS NULL OR r.rel::oid = $1 ORDER BY r.id",
 								2, argtypes, args, NULL, true, 0);
@@ -187,6 +187,7 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 		r->enabled = DatumGetBool(SPI_getbinval(tup, desc, 10, &isnull));
 		d = SPI_getbinval(tup, desc, 11, &isnull);
 		r->scenario_applies = isnull ? false : DatumGetBool(d);
+		r->prohibits = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
 	}
 
 	ret = SPI_execute("SELECT name, kind_class = 'data', type_class FROM autoxfer.attribute_kind ORDER BY name",

@@ -4,13 +4,18 @@
  *		the SQL functions classify, explain and rule_status built on it.
  *
  * The category of a row is the most severe contribution of the active
- * rules, taken in rule-id order; the deciding rule is the first rule that
- * gave that category.  Elements are those of every matched rule that gives
+ * rules, taken in rule-id order; the deciding rule is the first
+ * prohibiting rule that matched (rule P3: never exported, whatever the
+ * category), else the first rule that gave that category.  The tallies are
+ * those of every matched rule that gives personal (the personal tally) or
+ * sensitive personal data (both tallies), so that an important row that
+ * also holds personal information says so.  Elements are those of every matched rule that gives
  * a category, exemptions those of every matched eligibility rule.  The mark
  * is the row's verdict before any filing or purpose: exportable for general
  * data; conditional for non-sensitive personal data (small-volume
  * exemption) and for rows eligible for an evidence-based exemption E7-E9;
- * blocked for sensitive personal and important data and, always, for core.
+ * blocked for sensitive personal and important data and, always, for core
+ * and for rows a prohibiting rule matched.
  *
  * A predicate that raises an error for a row (division by zero, a failed
  * cast) aborts the statement, with an error context naming the rule and the
@@ -66,9 +71,9 @@ ax_eval_errcb(void *arg)
 
 /* The write-time mark of a category and exemption set. */
 static int
-ax_mark_of(int category, uint32 exemptions)
+ax_mark_of(int category, uint32 exemptions, bool prohibited)
 {
-	if (category == AX_CAT_CORE)
+	if (category == AX_CAT_CORE || prohibited)
 		return AX_MARK_BLOCKED;
 	if (category == AX_CAT_GENERAL)
 		return AX_MARK_EXPORTABLE;
@@ -108,6 +113,8 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 	uint32		rule = 0;
 	uint32		elements = 0;
 	uint32		exemptions = 0;
+	uint32		tallies = 0;
+	bool		prohibited = false;
 
 	ResetExprContext(econtext);
 	econtext->ecxt_scantuple = slot;
@@ -164,10 +171,17 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 		if (def->category >= 0)
 		{
 			elements |= def->elements;
+			tallies |= ax_label_implied_tallies(def->category);
+			if (def->prohibits && !prohibited)
+			{
+				prohibited = true;
+				rule = def->id;
+			}
 			if (def->category > category)
 			{
 				category = def->category;
-				rule = def->id;
+				if (!prohibited)
+					rule = def->id;
 			}
 		}
 		if (def->exemption >= 0)
@@ -176,7 +190,8 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 	error_context_stack = errcb.previous;
 
 	f.category = category;
-	f.mark = ax_mark_of(category, exemptions);
+	f.mark = ax_mark_of(category, exemptions, prohibited);
+	f.tallies = tallies;
 	f.scenario = ts->cat.scenario;
 	f.elements = elements;
 	f.exemptions = exemptions;

@@ -20,7 +20,7 @@
 #include "label.h"
 #include "vocab.h"
 
-#define LABEL_HINT "A label reads category/mark [scenario=WORD] [elements={WORD,...}] [exemptions={WORD,...}] [rule=N] [gen=N], for example \"personal/conditional scenario=connected_operation\"."
+#define LABEL_HINT "A label reads category/mark [scenario=WORD] [elements={WORD,...}] [exemptions={WORD,...}] [rule=N] [gen=N] [tallies={personal,sensitive_personal}], for example \"personal/conditional scenario=connected_operation\"."
 
 /* Largest piece of the bad input quoted back in an error message. */
 #define QUOTE_MAX 64
@@ -52,6 +52,7 @@ PG_FUNCTION_INFO_V1(label_generation);
 PG_FUNCTION_INFO_V1(label_has_element);
 PG_FUNCTION_INFO_V1(label_eligible);
 PG_FUNCTION_INFO_V1(label_make);
+PG_FUNCTION_INFO_V1(label_tallies);
 
 /*
  * Parse the text form.  Errors name the offending token and its position;
@@ -81,7 +82,8 @@ label_in(PG_FUNCTION_ARGS)
 					 ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type autoxfer.label: \"%.*s%s\"",
 					shown, str, len > INPUT_SHOWN ? "..." : ""),
-			 (err.status == AX_LABEL_EMPTY || err.status == AX_LABEL_CORE_NOT_BLOCKED) ?
+			 (err.status == AX_LABEL_EMPTY || err.status == AX_LABEL_CORE_NOT_BLOCKED ||
+			  err.status == AX_LABEL_TALLIES_MISMATCH) ?
 			 errdetail("%s.", ax_label_status_message(err.status)) :
 			 qlen == 0 ?
 			 errdetail("%s at end of input.", ax_label_status_message(err.status)) :
@@ -332,6 +334,24 @@ label_generation(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32((int32) f.generation);
 }
 
+/*
+ * autoxfer.tallies(label): the yearly tallies of individuals the row
+ * counts on, as categories (personal, sensitive_personal).
+ */
+Datum
+label_tallies(PG_FUNCTION_ARGS)
+{
+	AxLabelFields f;
+	uint32		bits = 0;
+
+	ax_label_unpack(PG_GETARG_AXLABEL(0), &f);
+	if (f.tallies & AX_TALLY_PERSONAL)
+		bits |= 1u << AX_CAT_PERSONAL;
+	if (f.tallies & AX_TALLY_SENSITIVE)
+		bits |= 1u << AX_CAT_SENSITIVE_PERSONAL;
+	PG_RETURN_ARRAYTYPE_P(bits_to_enum_array(AX_VOCAB_CATEGORY, bits));
+}
+
 /* autoxfer.has_element(label, element) */
 Datum
 label_has_element(PG_FUNCTION_ARGS)
@@ -356,8 +376,9 @@ label_eligible(PG_FUNCTION_ARGS)
 
 /*
  * autoxfer.make_label(category, mark, scenario, elements, exemptions,
- * rule, gen): build a label from its parts, with the same checks as the
- * text input.
+ * rule, gen, tallies): build a label from its parts, with the same checks
+ * as the text input.  The tallies given are added to those the category
+ * implies (a sensitive_personal tally brings the personal one).
  */
 Datum
 label_make(PG_FUNCTION_ARGS)
@@ -386,11 +407,28 @@ label_make(PG_FUNCTION_ARGS)
 				 errhint("A generation is between 0 and %d.", AX_MAX_GENERATION)));
 	f.rule = (uint32) rule;
 	f.generation = (uint32) gen;
+	f.tallies = ax_label_implied_tallies(f.category);
+	{
+		uint32		cats = enum_array_to_bits(AX_VOCAB_CATEGORY, PG_GETARG_ARRAYTYPE_P(7),
+											  "tallies");
+
+		if (cats & ~((1u << AX_CAT_PERSONAL) | (1u << AX_CAT_SENSITIVE_PERSONAL)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tallies must be personal or sensitive_personal"),
+					 errhint("The yearly tallies count individuals whose personal information goes abroad.")));
+		if (cats & (1u << AX_CAT_PERSONAL))
+			f.tallies |= AX_TALLY_PERSONAL;
+		if (cats & (1u << AX_CAT_SENSITIVE_PERSONAL))
+			f.tallies |= AX_TALLY_ALL;
+	}
 	st = ax_label_check_fields(&f);
 	if (st != AX_LABEL_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid autoxfer.label: %s", ax_label_status_message(st)),
+				 st == AX_LABEL_TALLIES_MISMATCH ?
+				 errhint("General data counts on no tally, personal data on the personal tally and sensitive personal data on both; only important and core labels choose their tallies.") :
 				 errhint("Core data has no export path: its mark is always blocked.")));
 	PG_RETURN_AXLABEL(ax_label_pack(&f));
 }

@@ -14,12 +14,17 @@
  *			   | 'exemptions' '=' set
  *			   | 'rule' '=' number
  *			   | 'gen' '=' number
+ *			   | 'tallies' '=' set
  *	 set      := '{' [ word { ',' word } ] '}'
  *
  * White space (space, tab, newline) may stand between any two tokens and
  * must separate fields.  Each field at most once, in any order; an omitted
- * field takes its default (scenario=other, empty sets, 0).  Words are the
- * lower-case enum labels of the SQL vocabulary types.
+ * field takes its default (scenario=other, empty sets, 0; tallies: those
+ * the category implies).  Words are the lower-case enum labels of the SQL
+ * vocabulary types; the tallies are the category words personal and
+ * sensitive_personal.  Tallies given for a general, personal or
+ * sensitive_personal label must be those its category implies; a
+ * sensitive_personal tally brings the personal one with it.
  */
 #include "label_core.h"
 
@@ -50,6 +55,11 @@ const char *const ax_exemption_names[AX_N_EXEMPTIONS] = {
 	"incident_reported", "ota_source_filed"
 };
 
+/* bit i of the tallies field is tally ax_tally_names[i] */
+const char *const ax_tally_names[AX_N_TALLIES] = {
+	"personal", "sensitive_personal"
+};
+
 #define SHIFT_CATEGORY		61
 #define SHIFT_MARK			59
 #define SHIFT_SCENARIO		56
@@ -57,9 +67,25 @@ const char *const ax_exemption_names[AX_N_EXEMPTIONS] = {
 #define SHIFT_EXEMPTIONS	38
 #define SHIFT_RULE			22
 #define SHIFT_GENERATION	2
+#define SHIFT_TALLIES		0
 
 #define MASK_SET			((uint64_t) ((1u << AX_N_ELEMENTS) - 1))
-#define RESERVED_MASK		((uint64_t) 0x3)
+
+/*
+ * The tallies a category implies on its own: none for general data (and
+ * for important or core data, which may or may not hold personal
+ * information), the personal tally for personal data, both for sensitive
+ * personal data.
+ */
+uint32_t
+ax_label_implied_tallies(int category)
+{
+	if (category == AX_CAT_PERSONAL)
+		return AX_TALLY_PERSONAL;
+	if (category == AX_CAT_SENSITIVE_PERSONAL)
+		return AX_TALLY_ALL;
+	return 0;
+}
 
 /*
  * Pack validated fields into a label word.  Callers validate with
@@ -78,6 +104,7 @@ ax_label_pack(const AxLabelFields *f)
 	w |= ((uint64_t) f->exemptions & MASK_SET) << SHIFT_EXEMPTIONS;
 	w |= ((uint64_t) (f->rule & AX_MAX_RULE)) << SHIFT_RULE;
 	w |= ((uint64_t) (f->generation & AX_MAX_GENERATION)) << SHIFT_GENERATION;
+	w |= ((uint64_t) (f->tallies & AX_TALLY_ALL)) << SHIFT_TALLIES;
 	return w;
 }
 
@@ -92,12 +119,15 @@ ax_label_unpack(ax_label w, AxLabelFields *f)
 	f->exemptions = (uint32_t) ((w >> SHIFT_EXEMPTIONS) & MASK_SET);
 	f->rule = (uint32_t) ((w >> SHIFT_RULE) & AX_MAX_RULE);
 	f->generation = (uint32_t) ((w >> SHIFT_GENERATION) & AX_MAX_GENERATION);
+	f->tallies = (uint32_t) ((w >> SHIFT_TALLIES) & AX_TALLY_ALL);
 }
 
 /*
- * Check that every field is in range and that the label obeys the one
- * invariant the type itself enforces: core data is always blocked (it has
- * no export path, rule P1).
+ * Check that every field is in range and that the label obeys the
+ * invariants the type itself enforces: core data is always blocked (it has
+ * no export path, rule P1); the tallies are those the category implies for
+ * general, personal and sensitive personal data, and a row on the
+ * sensitive tally is on the personal one too.
  */
 AxLabelStatus
 ax_label_check_fields(const AxLabelFields *f)
@@ -116,20 +146,25 @@ ax_label_check_fields(const AxLabelFields *f)
 		return AX_LABEL_OUT_OF_RANGE;
 	if (f->category == AX_CAT_CORE && f->mark != AX_MARK_BLOCKED)
 		return AX_LABEL_CORE_NOT_BLOCKED;
+	if (f->tallies & ~(uint32_t) AX_TALLY_ALL)
+		return AX_LABEL_BAD_TALLY;
+	if ((f->tallies & AX_TALLY_SENSITIVE) && !(f->tallies & AX_TALLY_PERSONAL))
+		return AX_LABEL_TALLIES_MISMATCH;
+	if (f->category < AX_CAT_IMPORTANT &&
+		f->tallies != ax_label_implied_tallies(f->category))
+		return AX_LABEL_TALLIES_MISMATCH;
 	return AX_LABEL_OK;
 }
 
 /*
  * Validate a raw 64-bit word, as received from a client in binary form:
- * reserved bits zero, every ordinal in range, invariants kept.
+ * every ordinal in range, invariants kept.
  */
 AxLabelStatus
 ax_label_check_word(ax_label w)
 {
 	AxLabelFields f;
 
-	if (w & RESERVED_MASK)
-		return AX_LABEL_RESERVED_BITS;
 	ax_label_unpack(w, &f);
 	if (f.category >= AX_N_CATEGORIES || f.mark >= AX_N_MARKS ||
 		f.scenario >= AX_N_SCENARIOS)
@@ -294,7 +329,7 @@ AxLabelStatus
 ax_label_parse(const char *s, size_t len, ax_label *out, AxLabelError *err)
 {
 	Cursor		c = {s, len, 0};
-	AxLabelFields f = {0, 0, AX_SCN_OTHER, 0, 0, 0, 0};
+	AxLabelFields f = {0, 0, AX_SCN_OTHER, 0, 0, 0, 0, 0};
 	unsigned	seen = 0;
 	size_t		start;
 	size_t		wlen;
@@ -342,6 +377,8 @@ ax_label_parse(const char *s, size_t len, ax_label *out, AxLabelError *err)
 			key = 3;
 		else if (wlen == 3 && memcmp(s + start, "gen", 3) == 0)
 			key = 4;
+		else if (wlen == 7 && memcmp(s + start, "tallies", 7) == 0)
+			key = 5;
 		else
 			return fail(err, AX_LABEL_BAD_KEY, start, wlen);
 		if (seen & (1u << key))
@@ -381,14 +418,25 @@ ax_label_parse(const char *s, size_t len, ax_label *out, AxLabelError *err)
 				if (st != AX_LABEL_OK)
 					return st;
 				break;
-			default:
+			case 4:
 				st = parse_number(&c, AX_MAX_GENERATION, &f.generation, err);
 				if (st != AX_LABEL_OK)
 					return st;
 				break;
+			default:
+				st = parse_set(&c, ax_tally_names, AX_N_TALLIES,
+							   AX_LABEL_BAD_TALLY, &f.tallies, err);
+				if (st != AX_LABEL_OK)
+					return st;
+				/* the sensitive tally brings the personal one with it */
+				if (f.tallies & AX_TALLY_SENSITIVE)
+					f.tallies |= AX_TALLY_PERSONAL;
+				break;
 		}
 	}
 
+	if (!(seen & (1u << 5)))
+		f.tallies = ax_label_implied_tallies(f.category);
 	st = ax_label_check_fields(&f);
 	if (st != AX_LABEL_OK)
 		return fail(err, st, 0, len);
@@ -480,6 +528,10 @@ ax_label_format(ax_label w, char *buf, size_t buflen)
 				AX_N_EXEMPTIONS, f.exemptions);
 		put_number(buf, buflen, &pos, " rule", f.rule);
 		put_number(buf, buflen, &pos, " gen", f.generation);
+		/* shown only where the category does not imply them */
+		if (f.tallies != ax_label_implied_tallies(f.category))
+			put_set(buf, buflen, &pos, " tallies", ax_tally_names,
+					AX_N_TALLIES, f.tallies);
 	}
 	if (buflen > 0)
 		buf[pos < buflen ? pos : buflen - 1] = '\0';
@@ -524,6 +576,10 @@ ax_label_status_message(AxLabelStatus st)
 			return "core data must be marked blocked";
 		case AX_LABEL_RESERVED_BITS:
 			return "invalid binary label";
+		case AX_LABEL_BAD_TALLY:
+			return "unknown tally";
+		case AX_LABEL_TALLIES_MISMATCH:
+			return "tallies contradict the category";
 	}
 	return "invalid label";
 }

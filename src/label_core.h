@@ -19,7 +19,14 @@
  *	 46..38  exemptions   (9 bits, one per exemption E1..E9)
  *	 37..22  rule         (16 bits, id of the deciding rule, 0 = none)
  *	 21..2   generation   (20 bits, rule-set generation at write time)
- *	  1..0   reserved     (must be zero)
+ *	  1..0   tallies      (2 bits: bit 0 personal, bit 1 sensitive_personal:
+ *	                       the yearly tallies of individuals the row counts on)
+ *
+ * The tallies follow from the category for general (none), personal
+ * ({personal}) and sensitive_personal ({personal, sensitive_personal})
+ * rows; an important or core row says in them whether it also holds
+ * personal or sensitive personal information.  A row on the sensitive tally
+ * is always on the personal tally too.
  */
 #ifndef AUTOXFER_LABEL_CORE_H
 #define AUTOXFER_LABEL_CORE_H
@@ -33,6 +40,7 @@
 #define AX_N_SCENARIOS		6
 #define AX_N_ELEMENTS		9
 #define AX_N_EXEMPTIONS		9
+#define AX_N_TALLIES		2
 #define AX_MAX_RULE			0xFFFF
 #define AX_MAX_GENERATION	0xFFFFF
 
@@ -47,6 +55,11 @@
 #define AX_MARK_EXPORTABLE		0
 #define AX_MARK_CONDITIONAL		1
 #define AX_MARK_BLOCKED			2
+
+/* tally bits */
+#define AX_TALLY_PERSONAL		0x1
+#define AX_TALLY_SENSITIVE		0x2
+#define AX_TALLY_ALL			0x3
 
 /* scenario ordinals */
 #define AX_SCN_RD_DESIGN			0
@@ -79,6 +92,7 @@ typedef struct AxLabelFields
 	uint32_t	exemptions;		/* bit i set: eligible for exemption E(i+1) */
 	uint32_t	rule;
 	uint32_t	generation;
+	uint32_t	tallies;		/* AX_TALLY_* bits */
 } AxLabelFields;
 
 /* Vocabulary, in the order of the SQL enums (ordinal = index). */
@@ -87,6 +101,7 @@ extern const char *const ax_mark_names[AX_N_MARKS];
 extern const char *const ax_scenario_names[AX_N_SCENARIOS];
 extern const char *const ax_element_names[AX_N_ELEMENTS];
 extern const char *const ax_exemption_names[AX_N_EXEMPTIONS];
+extern const char *const ax_tally_names[AX_N_TALLIES];
 
 /* Result of a parse or validation; AX_LABEL_OK is success. */
 typedef enum AxLabelStatus
@@ -106,8 +121,9 @@ typedef enum AxLabelStatus
 	AX_LABEL_OUT_OF_RANGE,		/* rule or gen too large */
 	AX_LABEL_SYNTAX,			/* anything else: missing '/', '=', junk */
 	AX_LABEL_CORE_NOT_BLOCKED,	/* core data marked other than blocked */
-	AX_LABEL_RESERVED_BITS		/* binary word with reserved or unused
-								 * bits set, or an ordinal out of range */
+	AX_LABEL_RESERVED_BITS,		/* binary word with an ordinal out of range */
+	AX_LABEL_BAD_TALLY,			/* unknown tally word in a set */
+	AX_LABEL_TALLIES_MISMATCH	/* tallies that contradict the category */
 } AxLabelStatus;
 
 /* Details of a parse failure, for the error message. */
@@ -120,6 +136,7 @@ typedef struct AxLabelError
 } AxLabelError;
 
 extern ax_label ax_label_pack(const AxLabelFields *f);
+extern uint32_t ax_label_implied_tallies(int category);
 extern void ax_label_unpack(ax_label w, AxLabelFields *f);
 extern AxLabelStatus ax_label_check_fields(const AxLabelFields *f);
 extern AxLabelStatus ax_label_check_word(ax_label w);

@@ -29,6 +29,7 @@ typedef struct AxRuleDef
 	uint32		elements;		/* element bit set */
 	char	   *clause;
 	bool		enabled;
+	bool		prohibits;		/* a match is never exported (rule P3) */
 	bool		scenario_applies;	/* NULL scenarios, or the table's */
 } AxRuleDef;
 

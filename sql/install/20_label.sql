@@ -128,6 +128,9 @@ COMMENT ON FUNCTION autoxfer.rule_id(autoxfer.label) IS 'Numeric id of the rule 
 CREATE FUNCTION autoxfer.generation(autoxfer.label) RETURNS integer
 	AS 'MODULE_PATHNAME', 'label_generation' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 COMMENT ON FUNCTION autoxfer.generation(autoxfer.label) IS 'Rule-set generation the label was written under (stale labels have an older one)';
+CREATE FUNCTION autoxfer.tallies(autoxfer.label) RETURNS autoxfer.category[]
+	AS 'MODULE_PATHNAME', 'label_tallies' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION autoxfer.tallies(autoxfer.label) IS 'Yearly tallies of individuals the row counts on when exported (personal, sensitive_personal)';
 CREATE FUNCTION autoxfer.has_element(autoxfer.label, autoxfer.element) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'label_has_element' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
 COMMENT ON FUNCTION autoxfer.has_element(autoxfer.label, autoxfer.element) IS 'Whether the label has the given determining element';
@@ -143,11 +146,12 @@ CREATE FUNCTION autoxfer.make_label(
 	elements autoxfer.element[] DEFAULT '{}',
 	exemptions autoxfer.exemption[] DEFAULT '{}',
 	rule integer DEFAULT 0,
-	gen integer DEFAULT 0)
+	gen integer DEFAULT 0,
+	tallies autoxfer.category[] DEFAULT '{}')
 	RETURNS autoxfer.label
 	AS 'MODULE_PATHNAME', 'label_make' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION autoxfer.make_label(autoxfer.category, autoxfer.mark, autoxfer.scenario, autoxfer.element[], autoxfer.exemption[], integer, integer) IS
-	'Build a label from its parts (core data must be blocked)';
+COMMENT ON FUNCTION autoxfer.make_label(autoxfer.category, autoxfer.mark, autoxfer.scenario, autoxfer.element[], autoxfer.exemption[], integer, integer, autoxfer.category[]) IS
+	'Build a label from its parts (core data must be blocked; tallies are added to those the category implies)';
 COMMENT ON OPERATOR FAMILY autoxfer.label_ops USING btree IS 'Severity ordering of autoxfer.label';
 COMMENT ON OPERATOR FAMILY autoxfer.label_hash_ops USING hash IS 'Hashing of autoxfer.label';
 

@@ -38,6 +38,7 @@ INSERT INTO autoxfer.attribute_kind VALUES
 	('safety_function', 'attribute', 'boolean', 'OTA code touching a safety function (start, power, emergency braking, cruise, lane keeping, charge control, battery thermal control)'),
 	('export_controlled', 'attribute', 'boolean', 'technical data that is an export-controlled item'),
 	('law_enforcement', 'attribute', 'boolean', 'data for or about public-security law enforcement'),
+	('road_test_survey', 'attribute', 'boolean', 'surveying and mapping data collected in autonomous-driving road tests (rule P3: never exported to foreign recipients)'),
 	('dataset_subjects', 'attribute', 'numeric', 'number of individuals whose personal information the data set of the row holds (rule I10)'),
 	('collected_abroad', 'attribute', 'boolean', 'data collected and generated abroad (exemption E1 evidence)'),
 	('miit_report_ref', 'attribute', 'any', 'reference of the report of a security vulnerability to MIIT (exemption E7 evidence)'),
@@ -106,12 +107,16 @@ CREATE TABLE autoxfer.rule (
 	clause		text NOT NULL,
 	enabled		boolean NOT NULL DEFAULT true,
 	shipped		boolean NOT NULL DEFAULT false,
+	prohibits	boolean NOT NULL DEFAULT false,
 	CHECK ((predicate IS NULL) <> (data_kind IS NULL)),
+	CHECK (NOT prohibits OR (category IS NOT NULL AND data_kind IS NULL)),
 	CHECK (category IS NOT NULL OR exemption IS NOT NULL),
 	CHECK (data_kind IS NULL OR (rel IS NULL AND exemption IS NULL AND shipped))
 );
 COMMENT ON TABLE autoxfer.rule IS
-	'Rule catalogue: a boolean predicate over the attribute vocabulary (or, with rel, over one table''s columns) that gives a category and/or makes the row eligible for an exemption, with its elements and clause; data_kind rows are the built-in rules of declared data kinds';
+	'Rule catalogue: a boolean predicate over the attribute vocabulary (or, with rel, over one table''s columns) that gives a category and/or makes the row eligible for an exemption, with its elements and clause; data_kind rows are the built-in rules of declared data kinds; prohibits marks a rule whose rows are never exported (P3)';
+COMMENT ON COLUMN autoxfer.rule.prohibits IS
+	'A row this rule matches is never exported, whatever filings exist (rule P3); the rule becomes the row''s deciding rule';
 
 -- Declaration rules: contributions of declared data kinds.
 INSERT INTO autoxfer.rule (id, code, data_kind, category, clause, shipped) VALUES
@@ -162,6 +167,10 @@ INSERT INTO autoxfer.rule (id, code, scenarios, elements, predicate, category, e
 	 'dataset_subjects > param.i10_subjects',
 	 'important', NULL,
 	 'I10: personal information of more than 100,000 individuals in one data set (2021 Several Provisions Art. 3(6); superseded by the 2024 volume tiers, shipped disabled)', false, true),
+	(301, 'P3', NULL, '{geographic_information}',
+	 'road_test_survey',
+	 'important', NULL,
+	 'P3: surveying and mapping data from autonomous-driving tests, never provided to foreign recipients (2026 Guidelines; Surveying and Mapping Law Art. 8 and 2021 Several Provisions)', true, true),
 	(201, 'E1', NULL, '{}',
 	 'collected_abroad',
 	 NULL, 'collected_abroad',
@@ -178,6 +187,8 @@ INSERT INTO autoxfer.rule (id, code, scenarios, elements, predicate, category, e
 	 'samr_filing_ref IS NOT NULL',
 	 NULL, 'ota_source_filed',
 	 'E9: OTA source code filed with SAMR, exported to remove a defect or carry out a recall (2026 Guidelines, exemptions)', true, true);
+
+UPDATE autoxfer.rule SET prohibits = true WHERE code = 'P3';
 
 SELECT pg_catalog.pg_extension_config_dump('autoxfer.protected_table', '');
 SELECT pg_catalog.pg_extension_config_dump('autoxfer.declaration', '');

@@ -206,7 +206,7 @@ BEGIN
 			SET code = NEW.code, scenarios = NEW.scenarios, elements = NEW.elements,
 				predicate = NEW.predicate, data_kind = NEW.data_kind, rel = NEW.rel,
 				category = NEW.category, exemption = NEW.exemption, clause = NEW.clause,
-				enabled = NEW.enabled, shipped = NEW.shipped
+				enabled = NEW.enabled, shipped = NEW.shipped, prohibits = NEW.prohibits
 			WHERE r.id = NEW.id;
 			RETURN NULL;
 		END IF;
