@@ -53,6 +53,38 @@ SELECT (SELECT count(*) FROM fleet) AS bulk, (SELECT count(*) FROM fleet_rows) A
 	   (SELECT count(*) FROM fleet f WHERE autoxfer.classify(f) OPERATOR(autoxfer.<>) f.xfer_label) AS misclassified;
 SELECT xfer_label, count(*) FROM fleet GROUP BY 1 ORDER BY 1;
 
+-- and as the rules say, derived here by hand rather than by classify():
+-- inside the zone (border included): I1, important, geographic
+-- information; faces or plates not anonymised: I5, important, personal
+-- information (I1 decides when both hold); an owner with a location:
+-- C3L, sensitive personal, on both tallies; nothing of that: general
+CREATE FUNCTION pg_temp.hand_label(scenario autoxfer.scenario, subject boolean, inside boolean,
+								   imagery boolean, gen integer) RETURNS autoxfer.label
+	LANGUAGE sql AS $$
+	SELECT autoxfer.make_label(cat,
+		CASE cat WHEN 'general' THEN 'exportable' ELSE 'blocked' END::autoxfer.mark,
+		scenario,
+		array_remove(ARRAY[CASE WHEN inside THEN 'geographic_information' END,
+						   CASE WHEN imagery THEN 'personal_information' END], NULL)::autoxfer.element[],
+		'{}',
+		CASE WHEN inside THEN 1 WHEN imagery THEN 5 WHEN subject THEN 104 ELSE 0 END,
+		gen,
+		CASE WHEN subject THEN '{sensitive_personal}' ELSE '{}' END::autoxfer.category[])
+	FROM (SELECT CASE WHEN inside OR imagery THEN 'important' WHEN subject THEN 'sensitive_personal'
+					  ELSE 'general' END::autoxfer.category AS cat) c
+$$;
+SELECT t.rel, count(*) AS rows,
+	   count(*) FILTER (WHERE f.l OPERATOR(autoxfer.=) pg_temp.hand_label('connected_operation',
+			f.owner_id IS NOT NULL, f.lat BETWEEN 39.0 AND 39.5 AND f.lon BETWEEN 116.0 AND 116.5,
+			coalesce(f.face OR f.plate, false), t.generation)) AS as_derived_by_hand
+FROM autoxfer.protected_table t,
+	 LATERAL (SELECT owner_id, lat, lon, face, plate, xfer_label FROM fleet WHERE t.rel = 'fleet'::regclass
+			  UNION ALL
+			  SELECT owner_id, lat, lon, face, plate, xfer_label FROM fleet_rows WHERE t.rel = 'fleet_rows'::regclass)
+	 f(owner_id, lat, lon, face, plate, l)
+WHERE t.rel IN ('fleet'::regclass, 'fleet_rows'::regclass)
+GROUP BY t.rel ORDER BY t.rel::text;
+
 -- COPY WHERE, a column left to its default, text format from the client
 TRUNCATE fleet;
 ALTER TABLE fleet ADD COLUMN note text DEFAULT 'none';
@@ -217,6 +249,13 @@ SELECT (SELECT count(*) FROM trips) AS bulk, (SELECT count(*) FROM trips_rows) A
 	   (SELECT count(*) FROM trips t WHERE autoxfer.classify(t) OPERATOR(autoxfer.<>) t.xfer_label) AS misclassified,
 	   (SELECT count(DISTINCT tableoid) FROM trips) AS partitions;
 SELECT xfer_label, count(*) FROM trips GROUP BY 1 ORDER BY 1;
+-- as derived by hand (region 7's own trigger sets face before the label)
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE t.xfer_label OPERATOR(autoxfer.=) pg_temp.hand_label('driving_automation',
+			t.driver IS NOT NULL, t.lat BETWEEN 39.0 AND 39.5 AND t.lon BETWEEN 116.0 AND 116.5,
+			coalesce(t.face, false) OR t.region = 7,
+			(SELECT p.generation FROM autoxfer.protected_table p WHERE p.rel = 'trips'::regclass))) AS as_derived_by_hand
+FROM trips t;
 -- region 7's trigger ran before the label was written: every row has a
 -- face, and is important
 SELECT count(*) AS rows, count(*) FILTER (WHERE face AND autoxfer.category(xfer_label) = 'important') AS faces

@@ -21,7 +21,7 @@ CREATE TABLE autoxfer.ledger (
 	PRIMARY KEY (year, tally)
 );
 COMMENT ON TABLE autoxfer.ledger IS
-	'Individuals already sent abroad, per calendar year (autoxfer.timezone) and tally; written only by autoxfer.ledger_add';
+	'Individuals already sent abroad, per calendar year (autoxfer.timezone) and tally; written only by autoxfer.export, ledger_add and ledger_correct, each logged in autoxfer.transfer_log';
 
 CREATE TABLE autoxfer.ledger_recipient (
 	year integer NOT NULL CHECK (year BETWEEN 1 AND 9999),
@@ -35,7 +35,7 @@ CREATE TABLE autoxfer.ledger_recipient (
 	FOREIGN KEY (year, tally) REFERENCES autoxfer.ledger (year, tally)
 );
 COMMENT ON TABLE autoxfer.ledger_recipient IS
-	'Per-recipient breakdown of autoxfer.ledger; written only by autoxfer.ledger_add';
+	'Per-recipient breakdown of autoxfer.ledger; written only with it';
 
 SELECT pg_catalog.pg_extension_config_dump('autoxfer.ledger', '');
 SELECT pg_catalog.pg_extension_config_dump('autoxfer.ledger_recipient', '');
@@ -44,106 +44,124 @@ REVOKE ALL ON autoxfer.ledger, autoxfer.ledger_recipient FROM PUBLIC;
 GRANT SELECT ON autoxfer.ledger, autoxfer.ledger_recipient
 	TO autoxfer_admin, autoxfer_exporter, autoxfer_auditor;
 
--- Add a set of individuals to the year's ledger; returns how many of them
--- are new this year for the tally.  The year row is locked (FOR UPDATE)
--- for the rest of the caller's transaction, so concurrent adds serialise
--- and the ledger ends with the exact union.  Call it inside the export's
--- transaction: the lock is what stops two exports slipping under a
--- threshold together.
-CREATE FUNCTION autoxfer.ledger_add(tally autoxfer.category, subjects autoxfer.subject_set,
-									recipient text, at timestamptz DEFAULT pg_catalog.now())
-	RETURNS bigint
-	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+-- The ledger changes only by booking: individuals are added to a year's
+-- tally (and to the recipient's breakdown), never removed.  Booking is done
+-- by the C code of ledger_add, ledger_correct and export (src/ledger_book.c)
+-- as the extension's owner, through the two internal functions below, which
+-- nobody else may execute; each booking also writes autoxfer.transfer_log.
+
+-- Lock a year's ledger: both tally rows, created when missing, in one order
+-- (personal, then sensitive_personal), FOR UPDATE until the caller's
+-- transaction ends.  Every booking takes this lock first, so concurrent
+-- bookings of a year serialise and no two can interleave their tallies.
+CREATE FUNCTION autoxfer._ledger_lock(y integer) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+	INSERT INTO autoxfer.ledger AS l (year, tally, subjects, recent, individuals)
+	VALUES (y, 'personal', autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0),
+		   (y, 'sensitive_personal', autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
+	ON CONFLICT DO NOTHING;
+	PERFORM 1 FROM autoxfer.ledger l WHERE l.year OPERATOR(pg_catalog.=) y
+	ORDER BY l.tally FOR UPDATE;
+END
+$fn$;
+COMMENT ON FUNCTION autoxfer._ledger_lock(integer) IS
+	'Internal: lock both tally rows of a year''s ledger (created when missing) until the end of the transaction';
+REVOKE ALL ON FUNCTION autoxfer._ledger_lock(integer) FROM PUBLIC;
+
+-- Add a set to a year's tally and to the recipient's part of it (the year
+-- locked by _ledger_lock first); returns how many individuals are new for
+-- the year and for the recipient, and the totals after.  The stored sets
+-- are read in the statements themselves (not copied into variables), so
+-- large ones stream from TOAST, and the large part is skipped bucket by
+-- bucket, not decoded.
+CREATE FUNCTION autoxfer._ledger_book(y integer, t autoxfer.category, s autoxfer.subject_set, r text,
+									  OUT fresh bigint, OUT total bigint,
+									  OUT recipient_fresh bigint, OUT recipient_total bigint)
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
-	y integer;
-	fresh bigint;
-	rfresh bigint;
 	fresh_set autoxfer.subject_set;
 BEGIN
-	IF tally IS NULL OR tally NOT IN ('personal', 'sensitive_personal') THEN
-		RAISE EXCEPTION 'ledger tally must be personal or sensitive_personal, not %', coalesce(tally::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'The ledger counts individuals whose personal information went abroad.';
-	END IF;
-	IF subjects IS NULL THEN
-		RAISE EXCEPTION 'ledger subjects must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed',
-				  HINT = 'Pass autoxfer.empty_subject_set() when a transfer has no individuals.';
-	END IF;
-	IF recipient IS NULL OR btrim(recipient) = '' THEN
-		RAISE EXCEPTION 'ledger recipient must be named'
-			USING ERRCODE = 'null_value_not_allowed',
-				  HINT = 'Pass the recipient abroad the data goes to.';
-	END IF;
-	IF at IS NULL THEN
-		RAISE EXCEPTION 'ledger transfer time must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass now() or the time of the transfer.';
-	END IF;
-	IF autoxfer.salt_fingerprint(subjects) <> autoxfer.salt_fingerprint() THEN
-		RAISE EXCEPTION 'subject set was made under another database''s salt'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = format('Set salt fingerprint %s, this database %s.',
-								  autoxfer.salt_fingerprint(subjects), autoxfer.salt_fingerprint()),
-				  HINT = 'Build the set in this database, or share one salt first (autoxfer.set_subject_salt).';
-	END IF;
-	y := autoxfer.ledger_year(at);
-
-	-- The stored sets are read in the statements themselves (not copied into
-	-- variables), so large ones stream from TOAST instead of being detoasted,
-	-- and the large part is skipped bucket by bucket, not decoded.
-	INSERT INTO autoxfer.ledger AS l (year, tally, subjects, recent, individuals)
-	VALUES (y, tally, autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
-	ON CONFLICT DO NOTHING;
-	SELECT autoxfer.set_difference(autoxfer.set_difference(ledger_add.subjects, l.recent), l.subjects)
-	INTO STRICT fresh_set
+	SELECT autoxfer.set_difference(autoxfer.set_difference(s, l.recent), l.subjects), l.individuals
+	INTO STRICT fresh_set, total
 	FROM autoxfer.ledger l
-	WHERE l.year = y AND l.tally = ledger_add.tally FOR UPDATE;
+	WHERE l.year OPERATOR(pg_catalog.=) y AND l.tally OPERATOR(pg_catalog.=) t;
 	fresh := autoxfer.cardinality(fresh_set);
-	IF fresh > 0 THEN
+	IF fresh OPERATOR(pg_catalog.>) 0 THEN
 		UPDATE autoxfer.ledger l
 		SET recent = autoxfer.set_union(l.recent, fresh_set),
-			individuals = l.individuals + fresh, updated_at = pg_catalog.now()
-		WHERE l.year = y AND l.tally = ledger_add.tally;
+			individuals = l.individuals OPERATOR(pg_catalog.+) fresh, updated_at = pg_catalog.now()
+		WHERE l.year OPERATOR(pg_catalog.=) y AND l.tally OPERATOR(pg_catalog.=) t;
+		total := total OPERATOR(pg_catalog.+) fresh;
 		-- compact when recent outgrows an eighth of the year (at least 65536)
 		UPDATE autoxfer.ledger l
 		SET subjects = autoxfer.set_union(l.subjects, l.recent), recent = autoxfer.empty_subject_set()
-		WHERE l.year = y AND l.tally = ledger_add.tally
-		  AND autoxfer.cardinality(l.recent) > greatest(65536, l.individuals / 8);
+		WHERE l.year OPERATOR(pg_catalog.=) y AND l.tally OPERATOR(pg_catalog.=) t
+		  AND autoxfer.cardinality(l.recent) OPERATOR(pg_catalog.>)
+			  greatest(65536, l.individuals OPERATOR(pg_catalog./) 8);
 	END IF;
 
-	INSERT INTO autoxfer.ledger_recipient AS r (year, tally, recipient, subjects, recent, individuals)
-	VALUES (y, tally, recipient, autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
+	INSERT INTO autoxfer.ledger_recipient AS lr (year, tally, recipient, subjects, recent, individuals)
+	VALUES (y, t, r, autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
 	ON CONFLICT DO NOTHING;
-	SELECT autoxfer.set_difference(autoxfer.set_difference(ledger_add.subjects, r.recent), r.subjects)
-	INTO STRICT fresh_set
-	FROM autoxfer.ledger_recipient r
-	WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient FOR UPDATE;
-	rfresh := autoxfer.cardinality(fresh_set);
-	IF rfresh > 0 THEN
-		UPDATE autoxfer.ledger_recipient r
-		SET recent = autoxfer.set_union(r.recent, fresh_set),
-			individuals = r.individuals + rfresh, updated_at = pg_catalog.now()
-		WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient;
-		UPDATE autoxfer.ledger_recipient r
-		SET subjects = autoxfer.set_union(r.subjects, r.recent), recent = autoxfer.empty_subject_set()
-		WHERE r.year = y AND r.tally = ledger_add.tally AND r.recipient = ledger_add.recipient
-		  AND autoxfer.cardinality(r.recent) > greatest(65536, r.individuals / 8);
+	SELECT autoxfer.set_difference(autoxfer.set_difference(s, lr.recent), lr.subjects), lr.individuals
+	INTO STRICT fresh_set, recipient_total
+	FROM autoxfer.ledger_recipient lr
+	WHERE lr.year OPERATOR(pg_catalog.=) y AND lr.tally OPERATOR(pg_catalog.=) t
+	  AND lr.recipient OPERATOR(pg_catalog.=) r
+	FOR UPDATE;
+	recipient_fresh := autoxfer.cardinality(fresh_set);
+	IF recipient_fresh OPERATOR(pg_catalog.>) 0 THEN
+		UPDATE autoxfer.ledger_recipient lr
+		SET recent = autoxfer.set_union(lr.recent, fresh_set),
+			individuals = lr.individuals OPERATOR(pg_catalog.+) recipient_fresh, updated_at = pg_catalog.now()
+		WHERE lr.year OPERATOR(pg_catalog.=) y AND lr.tally OPERATOR(pg_catalog.=) t
+		  AND lr.recipient OPERATOR(pg_catalog.=) r;
+		recipient_total := recipient_total OPERATOR(pg_catalog.+) recipient_fresh;
+		UPDATE autoxfer.ledger_recipient lr
+		SET subjects = autoxfer.set_union(lr.subjects, lr.recent), recent = autoxfer.empty_subject_set()
+		WHERE lr.year OPERATOR(pg_catalog.=) y AND lr.tally OPERATOR(pg_catalog.=) t
+		  AND lr.recipient OPERATOR(pg_catalog.=) r
+		  AND autoxfer.cardinality(lr.recent) OPERATOR(pg_catalog.>)
+			  greatest(65536, lr.individuals OPERATOR(pg_catalog./) 8);
 	END IF;
-	RETURN fresh;
 END
 $fn$;
-COMMENT ON FUNCTION autoxfer.ledger_add(autoxfer.category, autoxfer.subject_set, text, timestamptz) IS
-	'Adds individuals sent abroad to the year''s ledger (locks the year and tally); returns how many are new this year';
-REVOKE ALL ON FUNCTION autoxfer.ledger_add(autoxfer.category, autoxfer.subject_set, text, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION autoxfer.ledger_add(autoxfer.category, autoxfer.subject_set, text, timestamptz)
-	TO autoxfer_admin, autoxfer_exporter;
+COMMENT ON FUNCTION autoxfer._ledger_book(integer, autoxfer.category, autoxfer.subject_set, text) IS
+	'Internal: add a set of individuals to a year''s tally and to the recipient''s part of it; returns the new and total counts of both';
+REVOKE ALL ON FUNCTION autoxfer._ledger_book(integer, autoxfer.category, autoxfer.subject_set, text) FROM PUBLIC;
+
+-- Record individuals sent abroad outside autoxfer.export (a file sent by
+-- other means, a transfer from another system): booked in the year of the
+-- current transaction, China time, and logged.  autoxfer_admin only: the
+-- exporter's transfers go through autoxfer.export.
+CREATE FUNCTION autoxfer.ledger_add(tally autoxfer.category, subjects autoxfer.subject_set, recipient text)
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ax_ledger_add' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION autoxfer.ledger_add(autoxfer.category, autoxfer.subject_set, text) IS
+	'Records individuals sent abroad outside autoxfer.export in this year''s ledger (transaction time, China time) and the transfer log; returns how many are new this year (autoxfer_admin)';
+REVOKE ALL ON FUNCTION autoxfer.ledger_add(autoxfer.category, autoxfer.subject_set, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION autoxfer.ledger_add(autoxfer.category, autoxfer.subject_set, text) TO autoxfer_admin;
+
+-- The one way to book individuals into another year than the current one:
+-- a correction (a transfer found late, a ledger rebuilt from records),
+-- with its reason, logged as such.  Never into the future.
+CREATE FUNCTION autoxfer.ledger_correct(tally autoxfer.category, subjects autoxfer.subject_set,
+										recipient text, at timestamptz, reason text)
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ax_ledger_correct' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION autoxfer.ledger_correct(autoxfer.category, autoxfer.subject_set, text, timestamptz, text) IS
+	'Correction of the ledger: books individuals sent abroad at a past instant into that instant''s year, with a reason, logged as a correction; returns how many are new for that year (autoxfer_admin)';
+REVOKE ALL ON FUNCTION autoxfer.ledger_correct(autoxfer.category, autoxfer.subject_set, text, timestamptz, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION autoxfer.ledger_correct(autoxfer.category, autoxfer.subject_set, text, timestamptz, text) TO autoxfer_admin;
 
 CREATE FUNCTION autoxfer.ledger_count(tally autoxfer.category,
 									  year integer DEFAULT autoxfer.ledger_year(pg_catalog.now()))
 	RETURNS bigint
 	LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
 	SELECT coalesce((SELECT l.individuals FROM autoxfer.ledger l
-					 WHERE l.year = ledger_count.year AND l.tally = ledger_count.tally), 0)
+					 WHERE l.year OPERATOR(pg_catalog.=) ledger_count.year
+					   AND l.tally OPERATOR(pg_catalog.=) ledger_count.tally), 0)
 $fn$;
 COMMENT ON FUNCTION autoxfer.ledger_count(autoxfer.category, integer) IS
 	'Individuals sent abroad in a year (default: the current one) for a tally; 0 when none';
@@ -159,11 +177,13 @@ CREATE FUNCTION autoxfer.ledger_subjects(tally autoxfer.category,
 	SELECT coalesce(
 		CASE WHEN ledger_subjects.recipient IS NULL THEN
 			(SELECT autoxfer.set_union(l.subjects, l.recent) FROM autoxfer.ledger l
-			 WHERE l.year = ledger_subjects.year AND l.tally = ledger_subjects.tally)
+			 WHERE l.year OPERATOR(pg_catalog.=) ledger_subjects.year
+			   AND l.tally OPERATOR(pg_catalog.=) ledger_subjects.tally)
 		ELSE
 			(SELECT autoxfer.set_union(r.subjects, r.recent) FROM autoxfer.ledger_recipient r
-			 WHERE r.year = ledger_subjects.year AND r.tally = ledger_subjects.tally
-			   AND r.recipient = ledger_subjects.recipient)
+			 WHERE r.year OPERATOR(pg_catalog.=) ledger_subjects.year
+			   AND r.tally OPERATOR(pg_catalog.=) ledger_subjects.tally
+			   AND r.recipient OPERATOR(pg_catalog.=) ledger_subjects.recipient)
 		END,
 		autoxfer.empty_subject_set())
 $fn$;
@@ -187,24 +207,30 @@ GRANT SELECT ON autoxfer.ledger_status, autoxfer.ledger_recipient_status
 
 -- Replace the database's subject salt (to share one salt between the
 -- servers of a distributed installation, or to start afresh).  Refused
--- while the ledger holds individuals under the current salt: they would
--- no longer be comparable with new sets.
+-- once any individual has been counted or logged under the current salt:
+-- they would no longer be comparable with new sets.  The ledger and the
+-- log are locked before they are checked, so no booking can slip in
+-- between the check and the change.
 CREATE FUNCTION autoxfer.set_subject_salt(new_salt bytea DEFAULT NULL) RETURNS text
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
 	s bytea := coalesce(new_salt, autoxfer.subject_new_salt());
 BEGIN
-	IF length(s) <> 16 THEN
-		RAISE EXCEPTION 'subject salt must be 16 bytes, not %', length(s)
+	IF pg_catalog.length(s) OPERATOR(pg_catalog.<>) 16 THEN
+		RAISE EXCEPTION 'subject salt must be 16 bytes, not %', pg_catalog.length(s)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Copy the salt column of autoxfer.subject_salt from the database to share with, or pass NULL for a new random salt.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM autoxfer.ledger WHERE individuals > 0) THEN
+	LOCK TABLE autoxfer.ledger, autoxfer.ledger_recipient, autoxfer.transfer_log,
+		autoxfer.subject_salt IN EXCLUSIVE MODE;
+	IF EXISTS (SELECT 1 FROM autoxfer.ledger l WHERE l.individuals OPERATOR(pg_catalog.>) 0)
+	   OR EXISTS (SELECT 1 FROM autoxfer.transfer_log g
+				  WHERE autoxfer.cardinality(g.subjects_personal) OPERATOR(pg_catalog.>) 0
+					 OR autoxfer.cardinality(g.subjects_sensitive) OPERATOR(pg_catalog.>) 0) THEN
 		RAISE EXCEPTION 'the ledger holds individuals counted under the current salt'
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Set the salt before the first transfer is counted.';
 	END IF;
-	LOCK TABLE autoxfer.subject_salt IN EXCLUSIVE MODE;
 	DELETE FROM autoxfer.ledger_recipient;
 	DELETE FROM autoxfer.ledger;
 	UPDATE autoxfer.subject_salt SET salt = s, created_at = pg_catalog.now();
@@ -212,6 +238,6 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION autoxfer.set_subject_salt(bytea) IS
-	'Replaces the subject salt (NULL: a new random one) while the ledger is empty; returns the new fingerprint';
+	'Replaces the subject salt (NULL: a new random one) while no individual is counted or logged; returns the new fingerprint';
 REVOKE ALL ON FUNCTION autoxfer.set_subject_salt(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION autoxfer.set_subject_salt(bytea) TO autoxfer_admin;

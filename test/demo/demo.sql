@@ -122,17 +122,17 @@ SELECT subject_count(owner_id) AS individuals, count(DISTINCT owner_id) AS check
 FROM telemetry WHERE category(xfer_label) = 'sensitive_personal';
 
 -- the batch an ETL job may send without a filing: rows not blocked
-SELECT ledger_add('personal', subjects(owner_id), 'acme-gmbh', timestamptz '2027-03-02 10:00+08') AS new_individuals
+SELECT ledger_add('personal', subjects(owner_id), 'acme-gmbh') AS new_individuals
 FROM camera_frame WHERE mark(xfer_label) <> 'blocked';
 -- a second, overlapping batch to another recipient adds only the new people
-SELECT ledger_add('personal', subjects(owner_id), 'beta-sarl', timestamptz '2027-03-09 10:00+08') AS new_individuals
+SELECT ledger_add('personal', subjects(owner_id), 'beta-sarl') AS new_individuals
 FROM driver_profile WHERE mark(xfer_label) <> 'blocked';
 SELECT year, tally, individuals FROM ledger_status;
 SELECT year, tally, recipient, individuals FROM ledger_recipient_status ORDER BY recipient;
 -- headroom to the thresholds of rules M6 (100,000) and M3 (1,000,000)
-SELECT ledger_count('personal', 2027) AS individuals,
-       100000 - ledger_count('personal', 2027) AS headroom_to_standard_contract,
-       1000000 - ledger_count('personal', 2027) AS headroom_to_assessment;
+SELECT ledger_count('personal') AS individuals,
+       100000 - ledger_count('personal') AS headroom_to_standard_contract,
+       1000000 - ledger_count('personal') AS headroom_to_assessment;
 
 -- 5. A rule changes: labels written under the old rules are detectable --------
 -- rule I2: map data more precise than public maps; tighten the parameter

@@ -81,7 +81,7 @@ is($c->safe_psql('postgres', q{
 	FROM parts_bin WHERE src = 'b'}),
 	't', 'membership of an identifier hashed on c');
 is($c->safe_psql('postgres', q{
-	SELECT autoxfer.ledger_add('personal', s, 'acme-' || src, '2027-03-01') FROM parts_bin ORDER BY src}),
+	SELECT autoxfer.ledger_correct('personal', s, 'acme-' || src, '2025-03-01', 'imported from ' || src) FROM parts_bin ORDER BY src}),
 	"30000\n20000", 'ledger on c counts the imported sets exactly');
 
 # another database, another salt: the same sets are refused
@@ -96,12 +96,13 @@ my ($ret, $out, $err) = $c->psql('other',
 isnt($ret, 0, 'union with a set under another salt fails');
 like($err, qr/subject sets were made under different salts/, '... with a clear message');
 ($ret, $out, $err) = $c->psql('other',
-	q{SELECT autoxfer.ledger_add('personal', s, 'acme', '2027-03-01') FROM parts_bin});
-like($err, qr/another database's salt/, 'ledger_add refuses a foreign set');
+	q{SELECT autoxfer.ledger_correct('personal', s, 'acme', '2025-03-01', 'import') FROM parts_bin});
+like($err, qr/another database's salt/, 'ledger_correct refuses a foreign set');
 ($ret, $out, $err) = $c->psql('other',
 	q{SELECT s OPERATOR(autoxfer.@>) 'LSV00000000000001'::text FROM parts_bin});
 like($err, qr/different salts/, 'membership test refuses a foreign set');
-is($c->safe_psql('other', 'SELECT autoxfer.ledger_count(\'personal\', 2027)'), '0', 'nothing written');
+is($c->safe_psql('other', 'SELECT autoxfer.ledger_count(\'personal\', 2025) || \':\' || (SELECT count(*) FROM autoxfer.transfer_log)'),
+	'0:0', 'nothing written, nothing logged');
 
 # pg_dump keeps the salt and the ledger: restore c into a new database
 my $dump = "$tmp/c.dump";
@@ -113,9 +114,13 @@ $c->command_ok([ 'pg_restore', '--exit-on-error', '--dbname', $c->connstr('resto
 is($c->safe_psql('restored', 'SELECT count(*) || \':\' || autoxfer.salt_fingerprint() FROM autoxfer.subject_salt'),
 	"1:$fp_a", 'restored database has one salt, the dumped one');
 is($c->safe_psql('restored', q{
-	SELECT autoxfer.ledger_count('personal', 2027) || ':' ||
-	       autoxfer.ledger_add('personal', s, 'acme-a', '2027-04-01') FROM parts_bin WHERE src = 'a'}),
+	SELECT autoxfer.ledger_count('personal', 2025) || ':' ||
+	       autoxfer.ledger_correct('personal', s, 'acme-a', '2025-04-01', 'again') FROM parts_bin WHERE src = 'a'}),
 	'50000:0', 'restored ledger counts 50000 and accepts a set from a as already counted');
+is($c->safe_psql('restored', q{
+	SELECT string_agg(kind || ':' || note || ':' || new_personal, ',' ORDER BY id) FROM autoxfer.transfer_log}),
+	'correction:imported from a:30000,correction:imported from b:20000,correction:again:0',
+	'the transfer log is restored with the ledger and goes on');
 
 $node{$_}->stop for ('a', 'b', 'c');
 done_testing();
