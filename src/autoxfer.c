@@ -13,6 +13,7 @@
 #include "seclabel.h"
 #include "subject_set.h"
 #include "utility.h"
+#include "verdict.h"
 #include "vocab.h"
 
 PG_MODULE_MAGIC;
@@ -37,6 +38,7 @@ _PG_init(void)
 	ax_subject_init();
 	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
+	ax_verdict_register_callbacks();
 	ax_seclabel_register();
 	ax_copy_register();
 	ax_utility_register();
