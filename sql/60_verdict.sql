@@ -268,16 +268,29 @@ RESET ROLE;
 SELECT count(*) AS forged FROM filing WHERE reference = 'FORGED' OR valid_until = '2099-01-01';
 
 -- Bad input: clear errors, SQLSTATE and hint, nothing written
-\set VERBOSITY verbose
-SELECT verdict(NULL, 'r_none', 'analytics');
-SELECT exportable('general/exportable', NULL, 'analytics');
-SELECT verdict('general/exportable', 'r_none', NULL);
-SELECT verdict('general/exportable', 'nobody', 'analytics');
-SELECT verdict('general/exportable', 'r_none', 'spying');
-SELECT verdict('general/exportable', repeat('x', 100000), 'analytics');
-SELECT verdict_as_of('general/exportable', 'r_none', 'analytics', 'infinity', 0, 0);
-SELECT verdict_as_of('general/exportable', 'r_none', 'analytics', '2026-06-15', -1, 0);
-\set VERBOSITY default
+CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	state text;
+	msg text;
+	hint text;
+BEGIN
+	EXECUTE statement;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+	RETURN state || ': ' || msg || coalesce(' (hint: ' || nullif(hint, '') || ')', '');
+END $$;
+SELECT pg_temp.try(s) AS error FROM (VALUES
+	($$SELECT autoxfer.verdict(NULL, 'r_none', 'analytics')$$),
+	($$SELECT autoxfer.exportable('general/exportable', NULL, 'analytics')$$),
+	($$SELECT autoxfer.verdict('general/exportable', 'r_none', NULL)$$),
+	($$SELECT autoxfer.verdict('general/exportable', 'nobody', 'analytics')$$),
+	($$SELECT autoxfer.verdict('general/exportable', 'r_none', 'spying')$$),
+	($$SELECT autoxfer.verdict('general/exportable', repeat('x', 100000), 'analytics')$$),
+	($$SELECT autoxfer.exportable('general/exportable', E'r_none\n; DROP TABLE cases', 'analytics')$$),
+	($$SELECT autoxfer.verdict_as_of('general/exportable', 'r_none', 'analytics', 'infinity', 0, 0)$$),
+	($$SELECT autoxfer.verdict_as_of('general/exportable', 'r_none', 'analytics', '2026-06-15', -1, 0)$$),
+	($$SELECT autoxfer.verdict_as_of('general/exportable', 'r_none', 'analytics', NULL, 0, 0)$$)) v(s);
 SELECT record_filing('standard_contract', 'r_none', '{after_sales}', 'SC-BAD', '2026-06-15', '2026-06-14');
 SELECT record_filing('security_assessment', 'r_none', NULL, 'SA-LONG', '2026-01-01', '2029-06-01');
 SELECT record_filing('exempt', 'r_none', NULL, 'X', '2026-01-01');

@@ -15,6 +15,7 @@
 #include "utility.h"
 #include "verdict.h"
 #include "vocab.h"
+#include "x2.h"
 
 PG_MODULE_MAGIC;
 
@@ -39,6 +40,7 @@ _PG_init(void)
 	ax_cache_register_callbacks();
 	ax_areas_register_callbacks();
 	ax_verdict_register_callbacks();
+	ax_x2_register_callbacks();
 	ax_seclabel_register();
 	ax_copy_register();
 	ax_utility_register();

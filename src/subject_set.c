@@ -538,6 +538,40 @@ hash_text(const uint8_t *key, text *t)
 	return ax_siphash24(key, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
+/*
+ * The members of a set value as a sorted array in the current memory
+ * context (NULL when empty), for code that tests membership of many
+ * identifiers; errors if the set was made under another salt.
+ */
+uint64_t *
+ax_subject_set_members(Datum d, size_t *n)
+{
+	SetView		v;
+	uint64_t	fp;
+	uint64_t   *out;
+
+	(void) ax_subject_salt(&fp);
+	view_set(d, &v);
+	check_same_salt(v.fingerprint, fp);
+	if (v.owned)
+		out = v.owned;
+	else
+	{
+		out = v.n ? palloc_extended(v.n * sizeof(uint64_t), MCXT_ALLOC_HUGE) : NULL;
+		if (v.n)
+			memcpy(out, v.m, v.n * sizeof(uint64_t));
+	}
+	*n = v.n;
+	return out;
+}
+
+/* The hash of an identifier under the database's salt, as subjects() makes it. */
+uint64_t
+ax_subject_hash(const char *data, size_t len)
+{
+	return ax_siphash24(ax_subject_salt(NULL), data, len);
+}
+
 /* ---------------------------------------------------------------- I/O */
 
 /*

@@ -18,4 +18,8 @@ extern void ax_ledger_init(void);
 /* The per-database salt and its fingerprint, cached per backend. */
 extern const uint8_t *ax_subject_salt(uint64_t *fingerprint);
 
+/* Members of a set value, and the hash of one identifier. */
+extern uint64_t *ax_subject_set_members(Datum d, size_t *n);
+extern uint64_t ax_subject_hash(const char *data, size_t len);
+
 #endif							/* AUTOXFER_SUBJECT_SET_H */

@@ -87,6 +87,13 @@ verdict_relcache_callback(Datum arg, Oid relid)
 		verdict_epoch++;
 }
 
+/* The epoch, for caches built on the verdict's (roles abroad). */
+uint64
+ax_verdict_current_epoch(void)
+{
+	return verdict_epoch;
+}
+
 /* Register the invalidation callback; called once from _PG_init. */
 void
 ax_verdict_register_callbacks(void)

@@ -119,6 +119,7 @@ extern AxVerdictState *ax_verdict_state(const char *recipient, const char *purpo
 extern const AxDecision *ax_verdict_decide(AxVerdictState *st, ax_label label);
 extern const AxVerdictRule *ax_verdict_rule(const AxVerdictState *st, int id);
 extern void ax_verdict_register_callbacks(void);
+extern uint64 ax_verdict_current_epoch(void);
 extern char *ax_format_count(int64 n);
 
 #endif							/* AUTOXFER_VERDICT_H */

@@ -448,6 +448,14 @@ BEGIN
 	INSERT INTO autoxfer.recipient (name, country, role, purpose, foreign_authority)
 	VALUES (register_recipient.name, c, register_recipient.role, register_recipient.purpose,
 			register_recipient.foreign_authority);
+	IF role IS NOT NULL THEN
+		IF pg_catalog.current_setting('shared_preload_libraries') !~ '(^|[ ,])"?autoxfer"?($|[ ,])' THEN
+			RAISE WARNING 'autoxfer is not in shared_preload_libraries'
+				USING DETAIL = 'With row-level security on the protected tables, COPY FROM into them works only in sessions where the autoxfer library is loaded.',
+					  HINT = 'Add autoxfer to shared_preload_libraries (docs/guide-dba.md) and restart.';
+		END IF;
+		PERFORM autoxfer._x2_sync();
+	END IF;
 END
 $fn$;
 COMMENT ON FUNCTION autoxfer.register_recipient(text, text, name, text, boolean) IS
@@ -464,6 +472,7 @@ BEGIN
 				  HINT = 'Filings and evidence are records: keep the recipient (revoke them with autoxfer.revoke_filing and autoxfer.revoke_evidence).';
 	END IF;
 	DELETE FROM autoxfer.recipient x WHERE x.name OPERATOR(pg_catalog.=) unregister_recipient.name;
+	PERFORM autoxfer._x2_sync();
 END
 $fn$;
 COMMENT ON FUNCTION autoxfer.unregister_recipient(text) IS

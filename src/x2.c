@@ -1,0 +1,365 @@
+/*
+ * x2.c
+ *		Roles abroad (rule X2: read access from abroad is an export): the
+ *		function of the row-level security policy that autoxfer puts on every
+ *		protected table once a recipient is registered with a database role.
+ *
+ *	autoxfer._x2_visible(rel regclass, label, subject text) -> boolean
+ *
+ * The policy is RESTRICTIVE and applies to every role (TO PUBLIC, with the
+ * table forced to row-level security where autoxfer enabled it), so that
+ * it also holds inside views and SECURITY DEFINER functions of the table's
+ * owner.  For a role that acts for no recipient it is true at once (one
+ * comparison with a per-transaction cache of who the user is).  For a role
+ * abroad, current or session user (the purpose is its registration's,
+ * never a setting it could change), a row is visible only when:
+ *	- its label is of the table's current generation (not stale);
+ *	- the verdict for the recipient and its purpose lets it go; and
+ *	- it adds no individual the ledger has not counted: it touches no tally,
+ *	  or an exemption by evidence covers it (E1-E4, E6-E9), or its subject
+ *	  is already in the recipient's part of this year's ledger on every
+ *	  tally it touches (counted by an export, under a filing or exemption
+ *	  the verdict says is still in force).
+ * Everything is decided from caches built once per transaction (the
+ * verdict's state, the recipient's ledger sets as sorted hash arrays, the
+ * tables' generations), read as the extension's owner.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "label.h"
+#include "ledger_book.h"
+#include "subject_core.h"
+#include "subject_set.h"
+#include "verdict.h"
+#include "vocab.h"
+#include "x2.h"
+
+/* One registered role abroad. */
+typedef struct X2Role
+{
+	Oid			role;
+	char	   *recipient;
+	char	   *purpose;
+} X2Role;
+
+/* A protected table (or partition) and the generation its labels must carry. */
+typedef struct X2Table
+{
+	Oid			rel;
+	uint32		generation;		/* 0: unknown table: nothing visible */
+} X2Table;
+
+/* What the policy knows in this transaction. */
+typedef struct X2Cache
+{
+	MemoryContext cxt;
+	LocalTransactionId lxid;
+	uint64		epoch;
+	int			nroles;
+	X2Role	   *roles;
+	/* the identity last asked about */
+	Oid			user;
+	Oid			session;
+	const X2Role *who;			/* NULL: not abroad */
+	/* the recipient's ledger sets of this year */
+	bool		sets_loaded;
+	uint64_t   *personal;
+	size_t		npersonal;
+	uint64_t   *sensitive;
+	size_t		nsensitive;
+	AxVerdictState *verdict;
+	int			ntables;
+	int			captables;
+	X2Table    *tables;
+} X2Cache;
+
+static X2Cache *x2 = NULL;
+
+/*
+ * autoxfer's own maintenance of the policies is running: its DDL must not
+ * trip the guard.  Only the owner's functions set it, and it never
+ * outlives the (sub)transaction that set it.
+ */
+static bool x2_maintenance = false;
+
+/* Clear the maintenance flag at the end of every (sub)transaction. */
+static void
+x2_xact_callback(XactEvent event, void *arg)
+{
+	x2_maintenance = false;
+}
+
+static void
+x2_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		x2_maintenance = false;
+}
+
+/* Register the callbacks; called once from _PG_init. */
+void
+ax_x2_register_callbacks(void)
+{
+	RegisterXactCallback(x2_xact_callback, NULL);
+	RegisterSubXactCallback(x2_subxact_callback, NULL);
+}
+
+PG_FUNCTION_INFO_V1(ax_x2_maintenance);
+
+/*
+ * autoxfer._x2_maintenance(set boolean): whether autoxfer's maintenance of
+ * the policies is running; with an argument, set it.  EXECUTE only for the
+ * extension's owner (the SECURITY DEFINER maintenance functions).
+ */
+Datum
+ax_x2_maintenance(PG_FUNCTION_ARGS)
+{
+	bool		was = x2_maintenance;
+
+	if (!PG_ARGISNULL(0))
+		x2_maintenance = PG_GETARG_BOOL(0);
+	PG_RETURN_BOOL(was);
+}
+
+/* Load the registered roles abroad, as the owner. */
+static void
+load_roles(X2Cache *c)
+{
+	Oid			save_user;
+	int			save_sec;
+
+	ax_owner_spi_begin(&save_user, &save_sec);
+	if (SPI_execute("SELECT pg_catalog.to_regrole(r.role::pg_catalog.text)::pg_catalog.oid, r.name, r.purpose"
+					" FROM autoxfer.recipient AS r WHERE r.role IS NOT NULL", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading autoxfer.recipient failed");
+	c->nroles = 0;
+	c->roles = MemoryContextAllocZero(c->cxt, sizeof(X2Role) * Max(SPI_processed, 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		X2Role	   *r = &c->roles[c->nroles];
+
+		if (isnull)
+			continue;			/* the role was dropped: nobody acts for it */
+		r->role = DatumGetObjectId(d);
+		r->recipient = MemoryContextStrdup(c->cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		r->purpose = MemoryContextStrdup(c->cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3));
+		c->nroles++;
+	}
+	ax_owner_spi_end(save_user, save_sec);
+}
+
+/* The cache of this transaction and epoch, rebuilt as needed. */
+static X2Cache *
+x2_cache(void)
+{
+	uint64		epoch = ax_verdict_current_epoch();
+
+	if (x2 != NULL && x2->lxid == MyProc->lxid && x2->epoch == epoch)
+		return x2;
+	if (x2 != NULL)
+	{
+		MemoryContextDelete(x2->cxt);
+		x2 = NULL;
+	}
+	{
+		MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "autoxfer roles abroad",
+												  ALLOCSET_SMALL_SIZES);
+		X2Cache    *c = MemoryContextAllocZero(cxt, sizeof(X2Cache));
+
+		c->cxt = cxt;
+		c->lxid = MyProc->lxid;
+		c->epoch = epoch;
+		c->user = InvalidOid;
+		PG_TRY();
+		{
+			load_roles(c);
+		}
+		PG_CATCH();
+		{
+			MemoryContextDelete(cxt);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		x2 = c;
+	}
+	return x2;
+}
+
+/*
+ * The role abroad the query runs for, or NULL: the session user's
+ * registration first (a role abroad that switched to another role is still
+ * abroad), then the current user's.
+ */
+static const X2Role *
+identity(X2Cache *c)
+{
+	Oid			user = GetUserId();
+	Oid			session = GetSessionUserId();
+
+	if (user == c->user && session == c->session)
+		return c->who;
+	c->user = user;
+	c->session = session;
+	c->who = NULL;
+	for (int pass = 0; pass < 2 && c->who == NULL; pass++)
+	{
+		Oid			id = pass == 0 ? session : user;
+
+		for (int i = 0; i < c->nroles; i++)
+		{
+			if (has_privs_of_role(id, c->roles[i].role))
+			{
+				c->who = &c->roles[i];
+				break;
+			}
+		}
+	}
+	return c->who;
+}
+
+/* Load the recipient's sets of this year, sorted, as the owner. */
+static void
+load_sets(X2Cache *c, const X2Role *who, int year)
+{
+	Oid			save_user;
+	int			save_sec;
+	Oid			types[3] = {INT4OID, TEXTOID, InvalidOid};
+	Datum		values[3];
+	MemoryContext old;
+
+	types[2] = InvalidOid;
+	values[0] = Int32GetDatum(year);
+	values[1] = CStringGetTextDatum(who->recipient);
+	ax_owner_spi_begin(&save_user, &save_sec);
+	if (SPI_execute_with_args("SELECT autoxfer.ledger_subjects('personal', $1, $2),"
+							  " autoxfer.ledger_subjects('sensitive_personal', $1, $2)",
+							  2, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "reading the ledger of recipient \"%s\" failed", who->recipient);
+	old = MemoryContextSwitchTo(c->cxt);
+	{
+		bool		isnull;
+		Datum		p = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		Datum		s = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+
+		c->personal = ax_subject_set_members(p, &c->npersonal);
+		c->sensitive = ax_subject_set_members(s, &c->nsensitive);
+	}
+	MemoryContextSwitchTo(old);
+	ax_owner_spi_end(save_user, save_sec);
+	c->sets_loaded = true;
+}
+
+/* The generation a current label of rel must carry (0: not protected). */
+static uint32
+table_generation(X2Cache *c, Oid rel)
+{
+	Oid			save_user;
+	int			save_sec;
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+	uint32		gen = 0;
+
+	for (int i = 0; i < c->ntables; i++)
+		if (c->tables[i].rel == rel)
+			return c->tables[i].generation;
+
+	values[0] = ObjectIdGetDatum(rel);
+	ax_owner_spi_begin(&save_user, &save_sec);
+	if (SPI_execute_with_args("SELECT p.generation FROM autoxfer.protected_table AS p"
+							  " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1"
+							  "    OR p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY"
+							  "       (SELECT a.relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1) AS a)"
+							  " ORDER BY p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1 DESC LIMIT 1",
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading autoxfer.protected_table failed");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		gen = (uint32) DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	ax_owner_spi_end(save_user, save_sec);
+
+	if (c->ntables == c->captables)
+	{
+		int			cap = Max(8, c->captables * 2);
+
+		c->tables = c->tables ?
+			repalloc(c->tables, sizeof(X2Table) * cap) :
+			MemoryContextAlloc(c->cxt, sizeof(X2Table) * cap);
+		c->captables = cap;
+	}
+	c->tables[c->ntables].rel = rel;
+	c->tables[c->ntables].generation = gen;
+	c->ntables++;
+	return gen;
+}
+
+PG_FUNCTION_INFO_V1(ax_x2_visible);
+
+/*
+ * autoxfer._x2_visible(rel, label, subject): may the role running the
+ * query see this row of a protected table?  True for every role that acts
+ * for no recipient abroad.
+ */
+Datum
+ax_x2_visible(PG_FUNCTION_ARGS)
+{
+	X2Cache    *c = x2_cache();
+	const X2Role *who = identity(c);
+	ax_label	label;
+	AxLabelFields f;
+	const AxDecision *d;
+	uint64_t	h;
+	text	   *subject;
+
+	if (who == NULL)
+		PG_RETURN_BOOL(true);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	label = PG_GETARG_AXLABEL(1);
+	ax_label_unpack(label, &f);
+
+	/* a stale label may understate what the row is */
+	if (f.generation != table_generation(c, PG_GETARG_OID(0)))
+		PG_RETURN_BOOL(false);
+
+	/* the cache is of this transaction and epoch: so is its verdict state */
+	if (c->verdict == NULL)
+		c->verdict = ax_verdict_state(who->recipient, who->purpose);
+	d = ax_verdict_decide(c->verdict, label);
+	if (!d->exportable)
+		PG_RETURN_BOOL(false);
+	if (!(f.tallies & AX_TALLY_ALL))
+		PG_RETURN_BOOL(true);
+	if (d->exemption >= 0 && d->exemption != AX_EX_SMALL_VOLUME)
+		PG_RETURN_BOOL(true);
+
+	/* the row's individual must already be counted for this recipient */
+	if (PG_ARGISNULL(2))
+		PG_RETURN_BOOL(false);
+	if (!c->sets_loaded)
+		load_sets(c, who, c->verdict->year);
+	subject = PG_GETARG_TEXT_PP(2);
+	h = ax_subject_hash(VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject));
+	if (!ax_subject_search(c->personal, c->npersonal, h))
+		PG_RETURN_BOOL(false);
+	if ((f.tallies & AX_TALLY_SENSITIVE) && !ax_subject_search(c->sensitive, c->nsensitive, h))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(true);
+}

@@ -1,0 +1,10 @@
+/*
+ * x2.h
+ *		Roles abroad: the row-level security of rule X2 (see x2.c).
+ */
+#ifndef AUTOXFER_X2_H
+#define AUTOXFER_X2_H
+
+extern void ax_x2_register_callbacks(void);
+
+#endif							/* AUTOXFER_X2_H */
