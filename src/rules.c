@@ -94,11 +94,13 @@ static const char *const ax_allowed_functions[] = {
  * allowed whatever their volatility: in PostgreSQL 15 the *_to_xml and
  * *_to_xmlschema families (table_to_xml, schema_to_xml and database_to_xml
  * and their variants are STABLE and read whole tables with the caller's
- * rights), ts_stat and ts_rewrite (run the query they are given) and
- * currtid2 (reads a table by name); query_to_xml, cursor_to_xml, ts_stat,
- * ts_rewrite(tsquery, text) and currtid2 are VOLATILE, refused as such
- * anyway.  Found by reading pg_proc for the functions built on SPI or on a
- * relation given as an argument; docs/security.md has the same list.
+ * rights), ts_stat and ts_rewrite (run the query they are given), currtid2
+ * (reads a table by name), and pg_get_viewdef and pg_get_ruledef (STABLE,
+ * run a catalogue query through SPI under the caller's search_path);
+ * query_to_xml, cursor_to_xml, ts_stat, ts_rewrite(tsquery, text) and
+ * currtid2 are VOLATILE, refused as such anyway.  Found by reading pg_proc
+ * for the functions built on SPI or on a relation given as an argument;
+ * docs/security.md has the same list.
  */
 static const char *const ax_query_functions[] = {
 	"query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema",
@@ -106,7 +108,7 @@ static const char *const ax_query_functions[] = {
 	"table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema",
 	"schema_to_xml", "schema_to_xmlschema", "schema_to_xml_and_xmlschema",
 	"database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
-	"ts_stat", "ts_rewrite", "currtid2", NULL
+	"ts_stat", "ts_rewrite", "currtid2", "pg_get_viewdef", "pg_get_ruledef", NULL
 };
 
 /* State of one compilation, for the column-reference hook. */
