@@ -149,34 +149,34 @@ DROP ROLE ax_admin;
 
 -- what a predicate or a subject uses cannot be dropped or changed so that
 -- it no longer compiles: the DDL is refused, naming the rule (the context
--- lines, inside autoxfer's event triggers, are left out)
+-- lines, inside autoxfer's event triggers, are left out).  Predicates and
+-- subjects call only built-in functions (50_attack_owner): what they
+-- depend on that users can change is the types of the columns they read.
 \set SHOW_CONTEXT never
-CREATE SCHEMA fleet_fns;
-CREATE FUNCTION fleet_fns.is_big(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 500';
-CREATE FUNCTION fleet_fns.unused(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
-CREATE FUNCTION fleet_fns.driver_of(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper($1)';
-CREATE TABLE dep (id int, fleet int, driver text);
+CREATE SCHEMA fleet_types;
+CREATE TYPE fleet_types.kind AS ENUM ('truck', 'bus');
+CREATE TYPE fleet_types.unused AS ENUM ('x');
+CREATE TABLE dep (id int, fleet int, driver text, kind fleet_types.kind);
 SELECT autoxfer.declare_column('dep', 'fleet', 'vehicle_count');
-SELECT autoxfer.protect('dep', 'other', 'fleet_fns.driver_of(driver)');
-INSERT INTO autoxfer.rule (code, predicate, category, clause)
-VALUES ('DEP1', 'fleet_fns.is_big(vehicle_count)', 'important', 'test: a DBA function');
-DROP FUNCTION fleet_fns.is_big(numeric);
-ALTER FUNCTION fleet_fns.is_big(numeric) VOLATILE;
-ALTER FUNCTION fleet_fns.is_big(numeric) RENAME TO is_large;
-CREATE OR REPLACE FUNCTION fleet_fns.is_big(numeric) RETURNS boolean LANGUAGE sql VOLATILE AS 'SELECT $1 > 500';
-ALTER SCHEMA fleet_fns RENAME TO fleet_fns2;
-DROP SCHEMA fleet_fns CASCADE;
-DROP FUNCTION fleet_fns.driver_of(text);
--- a change that keeps them compiling, or a function no rule uses, is fine
-CREATE OR REPLACE FUNCTION fleet_fns.is_big(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 400';
-ALTER FUNCTION fleet_fns.is_big(numeric) STABLE;
-DROP FUNCTION fleet_fns.unused(numeric);
-INSERT INTO dep VALUES (1, 450, 'd');
+SELECT autoxfer.protect('dep', 'other', 'upper(driver)');
+INSERT INTO autoxfer.rule (code, rel, predicate, category, clause)
+VALUES ('DEP1', 'dep', 'kind = ''truck''::fleet_types.kind AND vehicle_count > 400', 'important', 'test: an enum of the DBA''s');
+ALTER TYPE fleet_types.kind RENAME VALUE 'truck' TO 'lorry';
+ALTER TYPE fleet_types.kind RENAME TO vehicle_kind;
+ALTER SCHEMA fleet_types RENAME TO fleet_types2;
+DROP SCHEMA fleet_types CASCADE;
+-- a superuser's change of a built-in function the subject calls
+ALTER FUNCTION pg_catalog.upper(text) VOLATILE;
+-- a change that keeps them compiling, or a type no rule uses, is fine
+ALTER TYPE fleet_types.kind RENAME VALUE 'bus' TO 'coach';
+ALTER TYPE fleet_types.unused RENAME TO unused2;
+ALTER FUNCTION pg_catalog.upper(text) COST 1;
+INSERT INTO dep VALUES (1, 450, 'd', 'truck');
 SELECT autoxfer.category(xfer_label), autoxfer.rule_id(xfer_label) = (SELECT id FROM autoxfer.rule WHERE code = 'DEP1') AS by_dep1 FROM dep;
 -- once the rule and the table no longer need them, they can go
 DELETE FROM autoxfer.rule WHERE code = 'DEP1';
-DROP FUNCTION fleet_fns.is_big(numeric);
+ALTER TYPE fleet_types.kind RENAME VALUE 'truck' TO 'lorry';
 SELECT autoxfer.unprotect('dep');
-DROP SCHEMA fleet_fns CASCADE;
 DROP TABLE dep;
+DROP SCHEMA fleet_types CASCADE;
 \set SHOW_CONTEXT errors

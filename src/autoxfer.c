@@ -9,6 +9,7 @@
 
 #include "areas.h"
 #include "copy.h"
+#include "owner.h"
 #include "rules.h"
 #include "seclabel.h"
 #include "subject_set.h"
@@ -25,7 +26,9 @@ void		_PG_init(void);
 static bool defer_labelling = false;
 
 /*
- * Called once when the library is loaded into a backend: registers the
+ * Called once when the library is loaded into a backend: installs the
+ * guard that keeps user-defined functions out of what autoxfer runs as the
+ * extension's owner (owner.c), registers the
  * cache invalidation callbacks every module relies on, the security label
  * provider, the bulk COPY path and the settings, and installs autoxfer's
  * one utility hook.  The autoxfer.* prefix is not reserved: the catalogue
@@ -35,6 +38,7 @@ static bool defer_labelling = false;
 void
 _PG_init(void)
 {
+	ax_owner_register();
 	ax_vocab_register_callbacks();
 	ax_subject_init();
 	ax_cache_register_callbacks();

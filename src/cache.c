@@ -5,7 +5,10 @@
  *
  * The trigger looks up the state of the relation it fires on (a protected
  * table or a partition of one) by OID.  The state is built on first use:
- * the catalogue rows of the table are read through SPI, then every
+ * the catalogue rows of the table are read through SPI as the extension's
+ * owner (ax_spi_execute: a pinned search path, qualified names and
+ * operators, so that the caller's search_path cannot change what the
+ * queries mean, see owner.c), then every
  * declaration and predicate is compiled into executor expressions
  * (rules.c).  Any relcache invalidation of the relation marks the state
  * invalid; it is rebuilt at the next row.  Changes of the catalogue tables
@@ -36,6 +39,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "owner.h"
 #include "rules.h"
 #include "vocab.h"
 
@@ -70,27 +74,6 @@ void
 ax_cache_register_callbacks(void)
 {
 	CacheRegisterRelcacheCallback(ax_relcache_callback, (Datum) 0);
-}
-
-/*
- * Run catalogue queries as the owner of schema autoxfer (the extension's
- * owner), so that a user who may insert into a protected table but has no
- * USAGE on the schema still gets rows classified.
- */
-void
-ax_become_owner(Oid *save_user, int *save_sec)
-{
-	HeapTuple	tup;
-	Oid			owner;
-
-	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(ax_schema_oid()));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for schema autoxfer");
-	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
-	ReleaseSysCache(tup);
-	GetUserIdAndSecContext(save_user, save_sec);
-	SetUserIdAndSecContext(owner, *save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
 }
 
 /* Text of column col of SPI row row, copied into cxt, or NULL. */
@@ -135,13 +118,16 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 	args[0] = ObjectIdGetDatum(cat->root);
 	args[1] = CStringGetTextDatum(cat->scenario >= 0 ?
 								  ax_scenario_names[cat->scenario] : "");
-	ret = SPI_execute_with_args(
-								"SELECT r.id, r.code, r.predicate, r.data_kind, r.rel::oid,"
-								" r.category::text, r.exemption::text, r.elements::text[], r.clause,"
-								" r.enabled, r.scenarios IS NULL OR $2 = ANY (r.scenarios::text[]), r.prohibits"
-								" FROM autoxfer.rule r"
-								" WHERE $1 = 0 OR r.rel IS NULL OR r.rel::oid = $1 ORDER BY r.id",
-								2, argtypes, args, NULL, true, 0);
+	ret = ax_spi_execute("SELECT r.id, r.code, r.predicate, r.data_kind, r.rel::pg_catalog.oid,"
+						 " r.category::pg_catalog.text, r.exemption::pg_catalog.text,"
+						 " r.elements::pg_catalog.text[], r.clause, r.enabled,"
+						 " r.scenarios IS NULL OR $2 OPERATOR(pg_catalog.=) ANY (r.scenarios::pg_catalog.text[]),"
+						 " r.prohibits"
+						 " FROM autoxfer.rule r"
+						 " WHERE $1 OPERATOR(pg_catalog.=) 0::pg_catalog.oid OR r.rel IS NULL"
+						 " OR r.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1"
+						 " ORDER BY r.id",
+						 2, argtypes, args, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.rule failed: %s", SPI_result_code_string(ret));
 	cat->nrules = SPI_processed;
@@ -190,8 +176,9 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 		r->prohibits = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
 	}
 
-	ret = SPI_execute("SELECT name, kind_class = 'data', type_class FROM autoxfer.attribute_kind ORDER BY name",
-					  true, 0);
+	ret = ax_spi_execute("SELECT k.name, k.kind_class OPERATOR(pg_catalog.=) 'data'::pg_catalog.text, k.type_class"
+						 " FROM autoxfer.attribute_kind k ORDER BY k.name",
+						 0, NULL, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.attribute_kind failed");
 	cat->nkinds = SPI_processed;
@@ -208,7 +195,8 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 		cat->kinds[i].type_class = tc[0];
 	}
 
-	ret = SPI_execute("SELECT name, value FROM autoxfer.parameter ORDER BY name", true, 0);
+	ret = ax_spi_execute("SELECT p.name, p.value FROM autoxfer.parameter p ORDER BY p.name",
+						 0, NULL, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.parameter failed");
 	cat->nparams = SPI_processed;
@@ -269,9 +257,11 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 		foreach(lc, chain)
 			oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
 		args[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-		ret = SPI_execute_with_args("SELECT rel::oid, scenario::text, subject, label_column::text, generation"
-									" FROM autoxfer.protected_table WHERE rel::oid = ANY ($1)",
-									1, argtypes, args, NULL, true, 0);
+		ret = ax_spi_execute("SELECT p.rel::pg_catalog.oid, p.scenario::pg_catalog.text, p.subject,"
+							 " p.label_column::pg_catalog.text, p.generation"
+							 " FROM autoxfer.protected_table p"
+							 " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)",
+							 1, argtypes, args, true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading autoxfer.protected_table failed");
 		/* the nearest protected ancestor, should there be several */
@@ -305,7 +295,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 		if (!OidIsValid(cat->root))
 		{
 			SPI_finish();
-			SetUserIdAndSecContext(save_user, save_sec);
+			ax_restore_user(save_user, save_sec);
 			if (missing_ok)
 				return;
 			ereport(ERROR,
@@ -316,10 +306,13 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 
 		args[0] = ObjectIdGetDatum(cat->root);
 		argtypes[0] = OIDOID;
-		ret = SPI_execute_with_args("SELECT d.attname::text, d.kind, k.kind_class = 'data'"
-									" FROM autoxfer.declaration d JOIN autoxfer.attribute_kind k ON k.name = d.kind"
-									" WHERE d.rel::oid = $1 ORDER BY d.kind, d.attname",
-									1, argtypes, args, NULL, true, 0);
+		ret = ax_spi_execute("SELECT d.attname::pg_catalog.text, d.kind,"
+							 " k.kind_class OPERATOR(pg_catalog.=) 'data'::pg_catalog.text"
+							 " FROM autoxfer.declaration d JOIN autoxfer.attribute_kind k"
+							 " ON k.name OPERATOR(pg_catalog.=) d.kind"
+							 " WHERE d.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1"
+							 " ORDER BY d.kind, d.attname",
+							 1, argtypes, args, true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading autoxfer.declaration failed");
 		cat->ndecls = SPI_processed;
@@ -346,7 +339,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 	load_rules(cat, cxt);
 
 	SPI_finish();
-	SetUserIdAndSecContext(save_user, save_sec);
+	ax_restore_user(save_user, save_sec);
 	*root_out = cat->root;
 }
 

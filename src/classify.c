@@ -32,6 +32,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "parser/parse_type.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -40,6 +41,7 @@
 #include "utils/tuplestore.h"
 
 #include "label.h"
+#include "owner.h"
 #include "rules.h"
 #include "vocab.h"
 
@@ -125,6 +127,8 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 	errcb.arg = &errinfo;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
+	/* only built-in and autoxfer functions run from here (owner.c) */
+	ax_guard_enter();
 
 	for (int i = 0; i < ts->nactive; i++)
 	{
@@ -148,7 +152,16 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 			}
 			for (int j = 0; j < cr->ncols && (!matched || fn != NULL); j++)
 			{
-				if (!slot_attisnull(slot, cr->cols[j]))
+				bool		isnull;
+
+				if (cr->colexprs[j] != NULL)
+				{
+					errinfo.def = def;
+					(void) ExecEvalExprSwitchContext(cr->colexprs[j], econtext, &isnull);
+				}
+				else
+					isnull = slot_attisnull(slot, cr->cols[j]);
+				if (!isnull)
 				{
 					matched = true;
 					report(fn, arg, def, cr->colnames[j], false);
@@ -187,6 +200,7 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 		if (def->exemption >= 0)
 			exemptions |= 1u << def->exemption;
 	}
+	ax_guard_leave();
 	error_context_stack = errcb.previous;
 
 	f.category = category;
@@ -200,10 +214,25 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 	return ax_label_pack(&f);
 }
 
+/* Refuse classify() or explain() of a row of relid: no SELECT on its labels. */
+static void
+refuse_classify(Oid relid)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to classify rows of table %s", get_rel_name(relid)),
+			 errdetail("classify() and explain() answer only for tables whose label column the caller may read."),
+			 errhint("Ask for SELECT on the table, or on its label column.")));
+}
+
 /*
  * The compiled state of the table a row value belongs to, with the row
  * stored in the state's slot.  Errors if the value is not a row of a table
- * or the table is not protected.
+ * or the table is not protected, and unless the caller may read the
+ * table's label column: classify() and explain() answer about rows of
+ * tables whose labels the caller could read anyway, so that a row built by
+ * hand (ROW(...)::t) cannot probe what the caller may not see, such as the
+ * sensitive areas behind rule I1.
  */
 static AxTableState *
 state_for_row(HeapTupleHeader td, HeapTupleData *tuple)
@@ -211,13 +240,22 @@ state_for_row(HeapTupleHeader td, HeapTupleData *tuple)
 	Oid			typid = HeapTupleHeaderGetTypeId(td);
 	Oid			relid = OidIsValid(typid) ? typeidTypeRelid(typid) : InvalidOid;
 	AxTableState *ts;
+	bool		table_ok;
 
 	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_COMPOSITE_TYPE)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("argument must be a row of a protected table"),
 				 errhint("Pass the whole row, as in: SELECT autoxfer.classify(t) FROM t")));
+	/* no compilation for who may read none of the table's columns */
+	table_ok = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+	if (!table_ok &&
+		pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
+		refuse_classify(relid);
 	ts = ax_table_state(relid);
+	if (!table_ok &&
+		pg_attribute_aclcheck(relid, ts->label_attno, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		refuse_classify(relid);
 	tuple->t_len = HeapTupleHeaderGetDatumLength(td);
 	ItemPointerSetInvalid(&tuple->t_self);
 	tuple->t_tableOid = relid;

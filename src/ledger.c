@@ -17,13 +17,23 @@
 static char *ax_timezone = NULL;
 
 /*
- * GUC check hook: the value must name a time zone PostgreSQL knows, and
- * one defined by rules rather than a bare UTC offset, so a typo cannot
- * silently move the year boundary.
+ * GUC check hook: the value must be a time zone name of the tz database,
+ * as pg_timezone_names lists them, so that neither a typo nor a POSIX time
+ * zone string can move the year boundary of a legal threshold: in POSIX,
+ * 'UTC+8' means eight hours west of Greenwich (UTC-8), sixteen hours off
+ * China time.  pg_tzset() accepts both names and POSIX strings; prefixed
+ * with a colon, the POSIX convention for "a file of the zone database", it
+ * only loads a zone file (found case-insensitively, never outside the time
+ * zone directory) and never parses a POSIX string.  The zones that
+ * pg_timezone_names leaves out are refused too: posixrules, and zones with
+ * leap seconds (pg_tz_acceptable).
  */
 static bool
 check_timezone(char **newval, void **extra, GucSource source)
 {
+	char		file[TZ_STRLEN_MAX + 2];
+	pg_tz	   *tz;
+
 	if (*newval == NULL || (*newval)[0] == '\0')
 	{
 		GUC_check_errdetail("autoxfer.timezone must not be empty.");
@@ -33,6 +43,18 @@ check_timezone(char **newval, void **extra, GucSource source)
 	{
 		GUC_check_errdetail("\"%s\" is not a known time zone.", *newval);
 		GUC_check_errhint("Use a name from pg_timezone_names, such as Asia/Shanghai.");
+		return false;
+	}
+	tz = NULL;
+	if (strlen(*newval) < TZ_STRLEN_MAX && (*newval)[0] != ':')
+	{
+		snprintf(file, sizeof(file), ":%s", *newval);
+		tz = pg_tzset(file);
+	}
+	if (tz == NULL || !pg_tz_acceptable(tz) || pg_strcasecmp(*newval, "posixrules") == 0)
+	{
+		GUC_check_errdetail("\"%s\" is not a time zone name of the tz database (pg_timezone_names).", *newval);
+		GUC_check_errhint("Use a name such as Asia/Shanghai.  POSIX time zone strings are refused: in them UTC+8 means eight hours west of Greenwich.");
 		return false;
 	}
 	return true;

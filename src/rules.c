@@ -12,22 +12,47 @@
  * column declared as that attribute (or to a typed NULL when the table
  * does not declare it).  A rule bound to one table (rule.rel) may also name
  * that table's columns.  The result must be boolean, and may not contain
- * subqueries, aggregates, window functions, set-returning functions or
- * volatile functions.  Names of functions and operators are resolved with
- * search_path pg_catalog, autoxfer only, and names are looked up with the
- * privileges of the extension's owner (a user who may only insert into a
- * protected table need not see schema autoxfer), whoever triggers the
- * compilation.  Nothing is executed as the owner: planning (which folds
- * immutable functions) and executing the expression run as the user, with
- * the usual EXECUTE checks.
+ * subqueries, aggregates, window functions or set-returning functions.
+ *
+ * Compilation runs entirely as the extension's owner, whoever causes it (a
+ * writer's first row in a session, autoxfer_admin changing a rule, an
+ * event trigger): names are resolved with search_path pg_catalog, autoxfer
+ * only and the owner's privileges (a user who may only insert into a
+ * protected table need not see schema autoxfer), and the expression is
+ * planned and initialised (ExecInitExpr, where EXECUTE is checked) as the
+ * owner, so a writer needs no EXECUTE on autoxfer.in_sensitive_area.  That
+ * is safe because of what an expression may contain, checked right after
+ * parse analysis (check_allowed): every function it reaches, directly or
+ * through an operator, a cast or a comparison, is a built-in function of
+ * pg_catalog that is not volatile, runs no query and reads no table (the
+ * ones that do are listed in ax_query_functions), or one of the functions
+ * of schema autoxfer listed in ax_allowed_functions; every value has a
+ * built-in type, an enum, a domain over a built-in type or a type of
+ * autoxfer (the input and checks of other types can call user code); no
+ * conversion to a domain; no whole row and not the label column.  Nothing
+ * user-defined can then run while a rule is compiled or a row classified,
+ * and the guard of owner.c refuses it if it tries (a literal read into a
+ * composite type at parse time).  CREATE OR REPLACE of a function a
+ * predicate calls is therefore moot: only superusers replace functions of
+ * pg_catalog, only the owner those of autoxfer.
+ *
+ * A stored generated column is computed after BEFORE row triggers, so it
+ * is NULL (on INSERT) or stale (on UPDATE) when the enforcing trigger, or
+ * the bulk COPY path, classifies the row: every Var of such a column is
+ * replaced by the column's generation expression (which reads only the
+ * row's other, non-generated columns), and must pass the same checks.
+ *
  * The planned expression is then initialised with ExecInitExpr, evaluated
  * per row against the new tuple like a CHECK constraint.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -40,15 +65,51 @@
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "owner.h"
 #include "rules.h"
 #include "vocab.h"
+
+/*
+ * The functions of schema autoxfer a predicate or subject may call: pure
+ * functions of their arguments, and the containment test of rule I1 (which
+ * reads autoxfer.sensitive_area through its cache, not through a query).
+ * Not classify() or explain(): classification does not re-enter itself.
+ */
+static const char *const ax_allowed_functions[] = {
+	"in_sensitive_area", "area_contains", "check_location", NULL
+};
+
+/*
+ * Built-in functions of pg_catalog that run a query or read tables, never
+ * allowed whatever their volatility: in PostgreSQL 15 the *_to_xml and
+ * *_to_xmlschema families (table_to_xml, schema_to_xml and database_to_xml
+ * and their variants are STABLE and read whole tables with the caller's
+ * rights), ts_stat and ts_rewrite (run the query they are given), currtid2
+ * (reads a table by name), and pg_get_viewdef and pg_get_ruledef (STABLE,
+ * run a catalogue query through SPI under the caller's search_path);
+ * query_to_xml, cursor_to_xml, ts_stat, ts_rewrite(tsquery, text) and
+ * currtid2 are VOLATILE, refused as such anyway.  Found by reading pg_proc
+ * for the functions built on SPI or on a relation given as an argument;
+ * docs/security.md has the same list.
+ */
+static const char *const ax_query_functions[] = {
+	"query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema",
+	"cursor_to_xml", "cursor_to_xmlschema",
+	"table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema",
+	"schema_to_xml", "schema_to_xmlschema", "schema_to_xml_and_xmlschema",
+	"database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+	"ts_stat", "ts_rewrite", "currtid2", "pg_get_viewdef", "pg_get_ruledef", NULL
+};
 
 /* State of one compilation, for the column-reference hook. */
 typedef struct AxParseCtx
@@ -59,6 +120,7 @@ typedef struct AxParseCtx
 	bool		vocabulary;		/* resolve vocabulary names (predicates) */
 	bool		table_columns;	/* the relation's columns may be named */
 	Node	   *subject;		/* transformed subject expression, or NULL */
+	AttrNumber	label_attno;	/* the label column of rel, or 0 */
 	List	   *declared_used;	/* attribute names resolved to columns */
 	List	   *missing_used;	/* attribute names read as NULL */
 } AxParseCtx;
@@ -269,9 +331,488 @@ parse_one_expression(const char *src)
 	return rt->val;
 }
 
+/* What check_allowed is checking, for its messages. */
+typedef struct AxCheck
+{
+	ParseState *pstate;			/* for cursor positions, or NULL */
+	const char *what;			/* "a rule predicate", ... */
+	const char *gencol;			/* a generation expression: its column */
+	AttrNumber	label_attno;	/* the label column, or 0 */
+} AxCheck;
+
+/* Why a function may not be called. */
+typedef enum AxFnVerdict
+{
+	AX_FN_OK,
+	AX_FN_SCHEMA,				/* not pg_catalog, not allowed of autoxfer */
+	AX_FN_QUERY,				/* runs a query or reads tables */
+	AX_FN_INTERNAL,				/* takes or returns cstring or internal */
+	AX_FN_VOLATILE
+} AxFnVerdict;
+
+/* Is name one of the NULL-terminated list? */
+static bool
+name_listed(const char *const *list, const char *name)
+{
+	for (int i = 0; list[i] != NULL; i++)
+	{
+		if (strcmp(list[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Is nsp a schema only superusers or the extension's owner write into? */
+static bool
+builtin_namespace(Oid nsp)
+{
+	return nsp == PG_CATALOG_NAMESPACE || nsp == ax_schema_oid();
+}
+
 /*
- * Parse, analyse and plan one expression.  predicate: coerce to boolean and
- * resolve the vocabulary; otherwise (the subject) only table columns.
+ * May function funcid be called?  direct: called by name or through an
+ * operator, where a type's input, output or support function (cstring or
+ * internal arguments) is refused; the input and output functions of a
+ * CoerceViaIO are not direct.
+ */
+static AxFnVerdict
+function_verdict(Oid funcid, bool direct)
+{
+	HeapTuple	tup;
+	Form_pg_proc p;
+	AxFnVerdict v = AX_FN_OK;
+
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", funcid);
+	p = (Form_pg_proc) GETSTRUCT(tup);
+	if (p->pronamespace == PG_CATALOG_NAMESPACE)
+	{
+		if (name_listed(ax_query_functions, NameStr(p->proname)))
+			v = AX_FN_QUERY;
+		else if (direct)
+		{
+			if (p->prorettype == CSTRINGOID || p->prorettype == INTERNALOID)
+				v = AX_FN_INTERNAL;
+			for (int i = 0; i < p->pronargs; i++)
+			{
+				if (p->proargtypes.values[i] == CSTRINGOID ||
+					p->proargtypes.values[i] == INTERNALOID)
+					v = AX_FN_INTERNAL;
+			}
+		}
+	}
+	else if (p->pronamespace != ax_schema_oid() ||
+			 !name_listed(ax_allowed_functions, NameStr(p->proname)))
+		v = AX_FN_SCHEMA;
+	if (v == AX_FN_OK && p->provolatile == PROVOLATILE_VOLATILE)
+		v = AX_FN_VOLATILE;
+	ReleaseSysCache(tup);
+	return v;
+}
+
+/* The schema of type typid. */
+static Oid
+type_namespace(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	Oid			nsp;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return nsp;
+}
+
+/*
+ * May values of type typid appear?  Types of pg_catalog and autoxfer,
+ * enums and other base types (only superusers create base types), arrays
+ * of those, and domains over them that are not array elements: a value of
+ * a user's domain is only ever read (a conversion to it is refused), while
+ * reading a composite, range or array of domains from text, or from JSON,
+ * would run the domains' CHECK constraints.
+ */
+static bool
+type_allowed(Oid typid, bool element)
+{
+	HeapTuple	tup;
+	Form_pg_type t;
+	bool		ok;
+
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	t = (Form_pg_type) GETSTRUCT(tup);
+	if (builtin_namespace(t->typnamespace) || t->typtype == TYPTYPE_ENUM)
+		ok = true;
+	else if (t->typtype == TYPTYPE_BASE)
+		ok = IsTrueArrayType(t) ? type_allowed(t->typelem, true) : true;
+	else if (t->typtype == TYPTYPE_DOMAIN && !element)
+	{
+		Oid			base = getBaseType(typid);
+
+		ok = get_typtype(base) != TYPTYPE_COMPOSITE && type_allowed(base, false);
+	}
+	else
+		ok = false;
+	ReleaseSysCache(tup);
+	return ok;
+}
+
+/* A cursor position for an error about node at location, if known. */
+static int
+check_position(const AxCheck *c, int location)
+{
+	if (c->pstate == NULL || location < 0)
+		return 0;
+	return parser_errposition(c->pstate, location);
+}
+
+/* "schema.name(argument types)" of a function, for messages. */
+static char *
+function_name(Oid funcid)
+{
+	HeapTuple	tup;
+	Form_pg_proc p;
+	StringInfoData buf;
+
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", funcid);
+	p = (Form_pg_proc) GETSTRUCT(tup);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s(",
+					 quote_qualified_identifier(get_namespace_name(p->pronamespace),
+												NameStr(p->proname)));
+	for (int i = 0; i < p->pronargs; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
+						 format_type_be(p->proargtypes.values[i]));
+	appendStringInfoChar(&buf, ')');
+	ReleaseSysCache(tup);
+	return buf.data;
+}
+
+/* Refuse a call of funcid for the reason v. */
+static void
+refuse_function(const AxCheck *c, Oid funcid, AxFnVerdict v, int location)
+{
+	char	   *fn = function_name(funcid);
+	const char *hint = c->gencol != NULL ?
+		"Declare the columns the generated column is computed from instead." :
+		"Write the condition with built-in functions and operators, or keep what the function computes in a column of the table and declare it (autoxfer.declare_column).";
+
+	switch (v)
+	{
+		case AX_FN_VOLATILE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("%s must not call volatile functions", c->what),
+					 errdetail("The value must depend on the row only, so that the label is reproducible."),
+					 errhint("Use immutable or stable functions.")));
+			break;
+		case AX_FN_QUERY:
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("%s may not call function %s", c->what, fn),
+					 errdetail("It runs a query or reads tables; classification reads the row being written and nothing else."),
+					 errhint("%s", hint),
+					 check_position(c, location)));
+			break;
+		case AX_FN_INTERNAL:
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("%s may not call function %s", c->what, fn),
+					 errdetail("It is a type's input, output or support function, which can run the code of any type."),
+					 errhint("Use a cast (value::type) instead."),
+					 check_position(c, location)));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("%s may not call function %s", c->what, fn),
+					 errdetail("Only built-in functions of schema pg_catalog and autoxfer.in_sensitive_area, autoxfer.area_contains and autoxfer.check_location may be called: nothing user-defined runs while rows are classified."),
+					 errhint("%s", hint),
+					 check_position(c, location)));
+			break;
+	}
+}
+
+/* Check one function of an expression. */
+static void
+check_function(const AxCheck *c, Oid funcid, bool direct, int location)
+{
+	AxFnVerdict v = function_verdict(funcid, direct);
+
+	if (v != AX_FN_OK)
+		refuse_function(c, funcid, v, location);
+}
+
+/* check_functions_in_node callback: true for a function not allowed. */
+static bool
+function_refused(Oid funcid, void *context)
+{
+	return function_verdict(funcid, false) != AX_FN_OK;
+}
+
+/*
+ * Walk a transformed expression and refuse what it may not contain (see
+ * the head of this file); errors, returns false otherwise.  Node types not
+ * listed are refused, so that a new kind of node is refused until it has
+ * been considered.
+ */
+static bool
+check_allowed_walker(Node *node, AxCheck *c)
+{
+	int			location;
+
+	if (node == NULL)
+		return false;
+	location = exprLocation(node);
+	switch (nodeTag(node))
+	{
+		case T_Var:
+			{
+				Var		   *v = (Var *) node;
+
+				if (v->varattno == InvalidAttrNumber)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+							 errmsg("%s may not use a whole row", c->what),
+							 errdetail("Classification reads the columns of the row being written, never the row as a value: it would reach classify() or functions of the row's type."),
+							 errhint("%s", c->gencol != NULL ?
+									 "Declare the columns the generated column is computed from instead." :
+									 "Name the columns the condition needs."),
+							 check_position(c, location)));
+				if (c->label_attno > 0 && v->varattno == c->label_attno)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+							 errmsg("%s may not read the label column", c->what),
+							 errdetail("The label is what classification computes; the value a row brings there is the writer's, or the old label."),
+							 errhint("%s", c->gencol != NULL ?
+									 "Declare the columns the generated column is computed from instead." :
+									 "Name the columns the condition needs."),
+							 check_position(c, location)));
+			}
+			break;
+		case T_FuncExpr:
+			check_function(c, ((FuncExpr *) node)->funcid, true, location);
+			break;
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			set_opfuncid((OpExpr *) node);
+			check_function(c, ((OpExpr *) node)->opfuncid, true, location);
+			break;
+		case T_ScalarArrayOpExpr:
+			set_sa_opfuncid((ScalarArrayOpExpr *) node);
+			check_function(c, ((ScalarArrayOpExpr *) node)->opfuncid, true, location);
+			break;
+		case T_RowCompareExpr:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((RowCompareExpr *) node)->opnos)
+					check_function(c, get_opcode(lfirst_oid(lc)), true, location);
+			}
+			break;
+		case T_CoerceViaIO:
+			{
+				CoerceViaIO *io = (CoerceViaIO *) node;
+				Oid			iofunc;
+				Oid			ioparam;
+				bool		varlena;
+
+				getTypeInputInfo(io->resulttype, &iofunc, &ioparam);
+				check_function(c, iofunc, false, location);
+				getTypeOutputInfo(exprType((Node *) io->arg), &iofunc, &varlena);
+				check_function(c, iofunc, false, location);
+			}
+			break;
+		case T_CoerceToDomain:
+			{
+				CoerceToDomain *cd = (CoerceToDomain *) node;
+
+				if (!builtin_namespace(type_namespace(cd->resulttype)))
+					ereport(ERROR,
+							(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+							 errmsg("%s may not convert a value to domain %s", c->what,
+									format_type_be_qualified(cd->resulttype)),
+							 errdetail("A domain's CHECK constraints can call user-defined functions."),
+							 errhint("Compare the value as its base type: leave out the cast to the domain."),
+							 check_position(c, location)));
+			}
+			break;
+		case T_SubscriptingRef:
+			{
+				SubscriptingRef *sr = (SubscriptingRef *) node;
+
+				if (!type_allowed(sr->refcontainertype, false))
+					ereport(ERROR,
+							(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+							 errmsg("%s may not subscript values of type %s", c->what,
+									format_type_be_qualified(sr->refcontainertype)),
+							 errhint("Subscript arrays or values of built-in types."),
+							 check_position(c, location)));
+			}
+			break;
+		case T_Const:
+		case T_BoolExpr:
+		case T_NullTest:
+		case T_BooleanTest:
+		case T_RelabelType:
+		case T_ArrayCoerceExpr:
+		case T_CollateExpr:
+		case T_CaseExpr:
+		case T_CaseWhen:
+		case T_CaseTestExpr:
+		case T_CoalesceExpr:
+		case T_MinMaxExpr:
+		case T_ArrayExpr:
+		case T_RowExpr:
+		case T_FieldSelect:
+		case T_SQLValueFunction:
+		case T_XmlExpr:
+		case T_List:
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s may not contain this kind of expression", c->what),
+					 errhint("Write the condition with columns, constants, built-in functions and operators."),
+					 check_position(c, location)));
+	}
+	if (!IsA(node, List) && !IsA(node, CaseWhen) && !type_allowed(exprType(node), false))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s may not use values of type %s", c->what,
+						format_type_be_qualified(exprType(node))),
+				 errdetail("Values of built-in types, enums, domains over built-in types and types of schema autoxfer may be used; the input, output or checks of other types can run user-defined code."),
+				 errhint("Cast the value to a built-in type, such as text."),
+				 check_position(c, location)));
+	/* every function the node reaches, whatever its kind */
+	if (check_functions_in_node(node, function_refused, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s may call only built-in functions and those autoxfer allows", c->what),
+				 check_position(c, location)));
+	return expression_tree_walker(node, check_allowed_walker, (void *) c);
+}
+
+/*
+ * The generation expression of stored generated column attnum of ctx->rel,
+ * checked as a predicate is.  A domain's check of the result is left out:
+ * it runs when the row is stored.
+ */
+static Node *
+generation_expression(AxParseCtx *ctx, AttrNumber attnum)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(ctx->rel), attnum - 1);
+	Node	   *expr = build_column_default(ctx->rel, attnum);
+	AxCheck		c;
+
+	if (expr == NULL)
+		elog(ERROR, "generation expression of column \"%s\" not found", NameStr(att->attname));
+	while (IsA(expr, CoerceToDomain))
+		expr = (Node *) ((CoerceToDomain *) expr)->arg;
+	memset(&c, 0, sizeof(c));
+	c.what = psprintf("the generation expression of column \"%s\"", NameStr(att->attname));
+	c.gencol = NameStr(att->attname);
+	c.label_attno = ctx->label_attno;
+	(void) check_allowed_walker(expr, &c);
+	return expr;
+}
+
+/* Is attnum a stored generated column of rel? */
+static bool
+is_generated(Relation rel, AttrNumber attnum)
+{
+	return attnum > 0 && attnum <= RelationGetDescr(rel)->natts &&
+		TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attgenerated == ATTRIBUTE_GENERATED_STORED;
+}
+
+/* Mutator: each Var of a stored generated column becomes its expression. */
+static Node *
+substitute_generated_mutator(Node *node, AxParseCtx *ctx)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var))
+	{
+		Var		   *v = (Var *) node;
+
+		if (v->varno == 1 && v->varlevelsup == 0 && is_generated(ctx->rel, v->varattno))
+			return generation_expression(ctx, v->varattno);
+		return node;
+	}
+	return expression_tree_mutator(node, substitute_generated_mutator, (void *) ctx);
+}
+
+/* expr with the stored generated columns of ctx->rel computed, not read. */
+static Node *
+substitute_generated(AxParseCtx *ctx, Node *expr)
+{
+	TupleDesc	desc;
+
+	if (ctx->rel == NULL)
+		return expr;
+	desc = RelationGetDescr(ctx->rel);
+	if (desc->constr == NULL || !desc->constr->has_generated_stored)
+		return expr;
+	return substitute_generated_mutator(expr, ctx);
+}
+
+/* ExecInitExpr as the extension's owner: EXECUTE is the owner's. */
+static ExprState *
+init_as_owner(Expr *expr)
+{
+	Oid			save_user;
+	int			save_sec;
+	ExprState  *state;
+
+	ax_become_owner(&save_user, &save_sec);
+	state = ExecInitExpr(expr, NULL);
+	ax_restore_user(save_user, save_sec);
+	return state;
+}
+
+/* Push the search path names in predicates resolve in: pg_catalog, autoxfer. */
+static void
+push_compile_path(void)
+{
+	OverrideSearchPath osp;
+
+	memset(&osp, 0, sizeof(osp));
+	osp.schemas = list_make2_oid(PG_CATALOG_NAMESPACE, ax_schema_oid());
+	osp.addCatalog = false;
+	osp.addTemp = false;
+	PushOverrideSearchPath(&osp);
+	list_free(osp.schemas);
+}
+
+/*
+ * The planned generation expression of stored generated column attnum, for
+ * the non-NULL test of a declared data column, initialised as the owner.
+ */
+static ExprState *
+compile_generated_column(AxParseCtx *ctx, AttrNumber attnum)
+{
+	Oid			save_user;
+	int			save_sec;
+	Expr	   *expr;
+
+	push_compile_path();
+	ax_become_owner(&save_user, &save_sec);
+	expr = expression_planner((Expr *) generation_expression(ctx, attnum));
+	ax_restore_user(save_user, save_sec);
+	PopOverrideSearchPath();
+	return init_as_owner(expr);
+}
+
+/*
+ * Parse, analyse, check and plan one expression, as the extension's owner
+ * under the guard.  predicate: coerce to boolean and resolve the
+ * vocabulary; otherwise (the subject) only table columns.
  */
 static Expr *
 compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
@@ -279,7 +820,6 @@ compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
 {
 	ErrorContextCallback errcb;
 	AxCompileErr errinfo;
-	OverrideSearchPath osp;
 	Oid			save_user;
 	int			save_sec;
 	ParseState *pstate;
@@ -294,14 +834,12 @@ compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
-	memset(&osp, 0, sizeof(osp));
-	osp.schemas = list_make2_oid(PG_CATALOG_NAMESPACE, ax_schema_oid());
-	osp.addCatalog = false;
-	osp.addTemp = false;
-	PushOverrideSearchPath(&osp);
+	push_compile_path();
 	ax_become_owner(&save_user, &save_sec);
 	PG_TRY();
 	{
+		AxCheck		check;
+
 		raw = parse_one_expression(src);
 
 		pstate = make_parsestate(NULL);
@@ -320,21 +858,18 @@ compile_expression(AxParseCtx *ctx, const char *src, bool predicate,
 		if (predicate)
 			expr = coerce_to_boolean(pstate, expr, "an autoxfer rule predicate");
 		assign_expr_collations(pstate, expr);
-		/* names are resolved: plan (and fold) as the user, not the owner */
-		SetUserIdAndSecContext(save_user, save_sec);
-		if (contain_volatile_functions(expr))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("%s must not call volatile functions",
-							predicate ? "a rule predicate" : "a subject expression"),
-					 errdetail("The value must depend on the row only, so that the label is reproducible."),
-					 errhint("Use immutable or stable functions.")));
+		expr = substitute_generated(ctx, expr);
+		memset(&check, 0, sizeof(check));
+		check.pstate = pstate;
+		check.what = predicate ? "a rule predicate" : "a subject expression";
+		check.label_attno = ctx->label_attno;
+		(void) check_allowed_walker(expr, &check);
 		free_parsestate(pstate);
 		expr = (Node *) expression_planner((Expr *) expr);
 	}
 	PG_FINALLY();
 	{
-		SetUserIdAndSecContext(save_user, save_sec);
+		ax_restore_user(save_user, save_sec);
 		PopOverrideSearchPath();
 	}
 	PG_END_TRY();
@@ -409,9 +944,10 @@ ax_compile_table(AxTableState *ts, Relation rel)
 	ctx.rel = rel;
 	ctx.vocabulary = false;
 	ctx.table_columns = true;
+	ctx.label_attno = ts->label_attno;
 	subject = compile_expression(&ctx, cat->subject, false, NULL);
 	ts->subject_text = cat->subject;
-	ts->subject = ExecInitExpr(subject, NULL);
+	ts->subject = init_as_owner(subject);
 
 	ts->active = palloc0(sizeof(AxCompiledRule) * Max(cat->nrules, 1));
 	ts->status = palloc0(sizeof(AxRuleStatus) * Max(cat->nrules, 1));
@@ -444,13 +980,18 @@ ax_compile_table(AxTableState *ts, Relation rel)
 				strcmp(def->data_kind, "subject") == 0;
 			cr->cols = palloc(sizeof(AttrNumber) * Max(cat->ndecls, 1));
 			cr->colnames = palloc(sizeof(char *) * Max(cat->ndecls, 1));
+			cr->colexprs = palloc0(sizeof(ExprState *) * Max(cat->ndecls, 1));
 			cr->ncols = 0;
 			for (int j = 0; j < cat->ndecls; j++)
 			{
 				if (cat->decls[j].is_data && data_rule_counts(def, cat->decls[j].kind))
 				{
-					cr->cols[cr->ncols] = cat->decls[j].attnum;
+					AttrNumber	attnum = cat->decls[j].attnum;
+
+					cr->cols[cr->ncols] = attnum;
 					cr->colnames[cr->ncols] = cat->decls[j].attname;
+					if (is_generated(rel, attnum))
+						cr->colexprs[cr->ncols] = compile_generated_column(&ctx, attnum);
 					cr->ncols++;
 				}
 			}
@@ -480,7 +1021,7 @@ ax_compile_table(AxTableState *ts, Relation rel)
 				st->reason = psprintf("attributes not declared, read as NULL: %s",
 									  join_names(ctx.missing_used));
 			cr->kind = AX_RULE_PREDICATE;
-			cr->state = ExecInitExpr(e, NULL);
+			cr->state = init_as_owner(e);
 		}
 		st->active = true;
 		ts->nactive++;

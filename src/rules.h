@@ -92,6 +92,10 @@ typedef struct AxCompiledRule
 	int			ncols;			/* AX_RULE_DATA: declared columns */
 	AttrNumber *cols;
 	char	  **colnames;
+	ExprState **colexprs;		/* AX_RULE_DATA: for a stored generated
+								 * column, its generation expression (the
+								 * column is not computed yet when the row
+								 * is classified); NULL: read the column */
 } AxCompiledRule;
 
 /* Why a rule is not active on a table. */
@@ -139,7 +143,6 @@ extern AxTableState *ax_table_state(Oid relid);
 extern AxTableState *ax_table_state_for(Relation rel);
 extern void ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok);
 extern void ax_cache_register_callbacks(void);
-extern void ax_become_owner(Oid *save_user, int *save_sec);
 
 /* rules.c */
 extern void ax_compile_table(AxTableState *ts, Relation rel);

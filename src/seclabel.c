@@ -18,7 +18,8 @@
  * autoxfer's ProcessUtility hook (utility.c) has ax_seclabel_utility run
  * the recorded action right after the SECURITY LABEL statement, in the
  * same transaction, through the extension's SQL functions (SPI, parameters
- * only, names schema-qualified) as the current user: their privilege
+ * only, names and operators schema-qualified, parsed under a pinned search
+ * path: ax_spi_execute, owner.c) as the current user: their privilege
  * checks apply, and a failure aborts the statement's transaction, label
  * included.  PostgreSQL itself requires ownership of the table for
  * SECURITY LABEL.
@@ -43,6 +44,7 @@
 #include "utils/lsyscache.h"
 
 #include "label_core.h"
+#include "owner.h"
 #include "seclabel.h"
 #include "seclabel_parse.h"
 #include "utility.h"
@@ -232,10 +234,10 @@ label_column_name(const char *what, const char *v, size_t len)
 static void
 run_api(const char *sql, int nargs, Oid *types, Datum *values)
 {
-	int			rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+	int			rc = ax_spi_execute(sql, nargs, types, values, false, 0);
 
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+		elog(ERROR, "running \"%s\" failed: %s", sql, SPI_result_code_string(rc));
 }
 
 /* Validate a table label (NULL: unprotect) into *action. */
@@ -340,15 +342,16 @@ column_label(LabelAction *action, const char *what, const char *label)
 						 errmsg("invalid autoxfer security label for %s: kind \"%s\" appears twice",
 								what, kind),
 						 errhint("%s", COLUMN_HINT)));
-		if (SPI_execute_with_args("SELECT 1 FROM autoxfer.attribute_kind AS k WHERE k.name = $1",
-								  1, &texttype, &value, NULL, true, 1) != SPI_OK_SELECT)
+		if (ax_spi_execute("SELECT 1 FROM autoxfer.attribute_kind AS k WHERE k.name OPERATOR(pg_catalog.=) $1",
+						   1, &texttype, &value, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read autoxfer.attribute_kind");
 		if (SPI_processed == 0)
 		{
 			char	   *list = NULL;
 
-			if (SPI_execute("SELECT pg_catalog.string_agg(k.name, ', ' ORDER BY k.kind_class DESC, k.name) FROM autoxfer.attribute_kind AS k",
-							true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+			if (ax_spi_execute("SELECT pg_catalog.string_agg(k.name, ', '::pg_catalog.text ORDER BY k.kind_class DESC, k.name)"
+							   " FROM autoxfer.attribute_kind AS k",
+							   0, NULL, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 				list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -377,7 +380,8 @@ apply_action(const LabelAction *action)
 	SPI_connect();
 	values[0] = ObjectIdGetDatum(action->relid);
 	if (action->attnum == 0 && action->is_null)
-		run_api("SELECT autoxfer.unprotect(p.rel) FROM autoxfer.protected_table AS p WHERE p.rel = $1",
+		run_api("SELECT autoxfer.unprotect(p.rel) FROM autoxfer.protected_table AS p"
+				" WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
 				1, types, values);
 	else if (action->attnum == 0)
 	{
@@ -398,8 +402,10 @@ apply_action(const LabelAction *action)
 
 		values[1] = DirectFunctionCall1(namein,
 										CStringGetDatum(get_attname(action->relid, action->attnum, false)));
-		if (SPI_execute_with_args("SELECT d.kind FROM autoxfer.declaration AS d WHERE d.rel = $1 AND d.attname = $2",
-								  2, ctypes, values, NULL, true, 0) != SPI_OK_SELECT)
+		if (ax_spi_execute("SELECT d.kind FROM autoxfer.declaration AS d"
+						   " WHERE d.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
+						   " AND d.attname OPERATOR(pg_catalog.=) $2",
+						   2, ctypes, values, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read autoxfer.declaration");
 		for (uint64 r = 0; r < SPI_processed && !drop_others; r++)
 		{

@@ -462,7 +462,9 @@ COMMENT ON FUNCTION autoxfer.reclassify(regclass, integer) IS
 	'Relabel the rows of a protected table (and its partitions) whose label is missing or of an older rule-set generation, in batches of about batch_size rows with a progress NOTICE each, in the caller''s transaction; returns the number of rows relabelled';
 
 -- The same, committing after every batch: for tables too large to relabel
--- in one transaction.  No SET clause: a procedure with one cannot commit.
+-- in one transaction.  No SET clause: a procedure with one cannot commit;
+-- so it runs under the caller's search_path, and every name and operator
+-- in it is qualified.
 CREATE PROCEDURE autoxfer.reclassify_batches(rel regclass, batch_size integer DEFAULT 10000)
 	LANGUAGE plpgsql
 	AS $$
@@ -471,7 +473,7 @@ DECLARE
 	done bigint := 0;
 BEGIN
 	FOR b IN SELECT * FROM autoxfer._batches(rel, batch_size) LOOP
-		done := done + autoxfer._relabel(rel, b.leaf, b.from_block, b.to_block);
+		done := done OPERATOR(pg_catalog.+) autoxfer._relabel(rel, b.leaf, b.from_block, b.to_block);
 		COMMIT;
 		RAISE NOTICE 'autoxfer.reclassify_batches: %, block % of %: % rows relabelled and committed so far',
 			b.leaf, b.to_block, b.nblocks, done;
@@ -759,18 +761,17 @@ BEGIN
 	IF autoxfer._restoring() THEN
 		RETURN;
 	END IF;
-	-- a new function cannot be in use yet: only CREATE OR REPLACE of an
-	-- existing one counts, which ddl_command_end cannot tell apart, so a
-	-- CREATE FUNCTION is checked only when a predicate or subject names it
-	FOR c IN SELECT x.command_tag, x.object_type, x.object_identity, x.objid
+	-- Predicates and subjects call only functions and operators of
+	-- pg_catalog and autoxfer (src/rules.c): a function or operator
+	-- elsewhere, created, replaced or altered, cannot matter, and only
+	-- superusers and the extension's owner change those two schemas.  What
+	-- users can still change under a predicate is the types of the columns
+	-- it reads (an enum value it names, a type it casts to) and the
+	-- schemas of those types.
+	FOR c IN SELECT x.command_tag, x.object_identity
 			 FROM pg_catalog.pg_event_trigger_ddl_commands() x
-			 WHERE x.command_tag <> 'CREATE FUNCTION'
-				OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc f
-						   WHERE f.oid = x.objid AND x.classid = 'pg_catalog.pg_proc'::regclass
-							 AND (EXISTS (SELECT 1 FROM autoxfer.rule r
-										  WHERE pg_catalog.strpos(pg_catalog.lower(r.predicate), pg_catalog.lower(f.proname)) > 0)
-								  OR EXISTS (SELECT 1 FROM autoxfer.protected_table p
-											 WHERE pg_catalog.strpos(pg_catalog.lower(p.subject), pg_catalog.lower(f.proname)) > 0)))
+			 WHERE x.command_tag IN ('ALTER TYPE', 'ALTER DOMAIN', 'ALTER SCHEMA')
+				OR x.schema_name IN ('pg_catalog', 'autoxfer')
 			 LIMIT 1
 	LOOP
 		PERFORM autoxfer._check_predicates(pg_catalog.format('%s %s', pg_catalog.lower(c.command_tag), c.object_identity));
@@ -778,7 +779,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION autoxfer._on_alter_routine() IS
-	'Internal: event trigger: refuse changing a function, operator, type or schema so that a rule predicate or subject no longer compiles';
+	'Internal: event trigger: refuse changing a type, schema, or function or operator of pg_catalog or autoxfer, so that a rule predicate or subject no longer compiles';
 
 CREATE EVENT TRIGGER autoxfer_sql_drop ON sql_drop
 	EXECUTE FUNCTION autoxfer._on_sql_drop();
@@ -793,7 +794,7 @@ CREATE EVENT TRIGGER autoxfer_alter_routine ON ddl_command_end
 				 'ALTER SCHEMA')
 	EXECUTE FUNCTION autoxfer._on_alter_routine();
 COMMENT ON EVENT TRIGGER autoxfer_alter_routine IS
-	'autoxfer: refuse changing a function, operator, type or schema a rule predicate or subject needs';
+	'autoxfer: refuse changing a type, schema, or built-in function or operator a rule predicate or subject needs';
 
 -- Privileges ------------------------------------------------------------------
 
