@@ -127,7 +127,7 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 						 " WHERE $1 OPERATOR(pg_catalog.=) 0::pg_catalog.oid OR r.rel IS NULL"
 						 " OR r.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1"
 						 " ORDER BY r.id",
-						 2, argtypes, args, true, 0);
+						 2, argtypes, args, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.rule failed: %s", SPI_result_code_string(ret));
 	cat->nrules = SPI_processed;
@@ -178,7 +178,7 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 
 	ret = ax_spi_execute("SELECT k.name, k.kind_class OPERATOR(pg_catalog.=) 'data'::pg_catalog.text, k.type_class"
 						 " FROM autoxfer.attribute_kind k ORDER BY k.name",
-						 0, NULL, NULL, true, 0);
+						 0, NULL, NULL, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.attribute_kind failed");
 	cat->nkinds = SPI_processed;
@@ -196,7 +196,7 @@ load_rules(AxCatalog *cat, MemoryContext cxt)
 	}
 
 	ret = ax_spi_execute("SELECT p.name, p.value FROM autoxfer.parameter p ORDER BY p.name",
-						 0, NULL, NULL, true, 0);
+						 0, NULL, NULL, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.parameter failed");
 	cat->nparams = SPI_processed;
@@ -261,7 +261,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 							 " p.label_column::pg_catalog.text, p.generation"
 							 " FROM autoxfer.protected_table p"
 							 " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)",
-							 1, argtypes, args, true, 0);
+							 1, argtypes, args, NULL, true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading autoxfer.protected_table failed");
 		/* the nearest protected ancestor, should there be several */
@@ -312,7 +312,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 							 " ON k.name OPERATOR(pg_catalog.=) d.kind"
 							 " WHERE d.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1"
 							 " ORDER BY d.kind, d.attname",
-							 1, argtypes, args, true, 0);
+							 1, argtypes, args, NULL, true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading autoxfer.declaration failed");
 		cat->ndecls = SPI_processed;

@@ -7,8 +7,9 @@
  *
  * The ledger and the log change only here.  The caller's identity (role,
  * session user) is captured first; then the work runs as the extension's
- * owner, under a search path of pg_catalog only, through SPI statements
- * that qualify every name and operator, and through the internal functions
+ * owner (owner.c: ax_owner_spi_begin, ax_spi_execute), through SPI
+ * statements parsed under a search path of pg_catalog only that qualify
+ * every name and operator, and through the internal functions
  * autoxfer._ledger_lock and autoxfer._ledger_book, which no other role may
  * execute.  So an autoxfer_admin can book individuals (and only add them)
  * and an auditor can read, but nobody can write a ledger or log row whose
@@ -39,7 +40,7 @@
 
 #include "label_core.h"
 #include "ledger_book.h"
-#include "rules.h"
+#include "owner.h"
 #include "vocab.h"
 
 #define RECIPIENT_MAX 200
@@ -54,36 +55,6 @@ ax_caller_capture(AxCaller *caller)
 	caller->role = GetUserId();
 	caller->role_name = GetUserNameFromId(caller->role, false);
 	caller->session_role = GetUserNameFromId(GetSessionUserId(), false);
-}
-
-/*
- * Start running statements as the extension's owner: switch the user
- * (restricted: no SET ROLE, no temporary objects), pin the search path to
- * pg_catalog alone and connect SPI.  ax_owner_spi_end undoes it; an error
- * in between is cleaned up by the transaction's abort.
- */
-void
-ax_owner_spi_begin(Oid *save_user, int *save_sec)
-{
-	OverrideSearchPath osp;
-
-	memset(&osp, 0, sizeof(osp));
-	osp.schemas = list_make1_oid(PG_CATALOG_NAMESPACE);
-	osp.addCatalog = false;
-	osp.addTemp = false;
-	ax_become_owner(save_user, save_sec);
-	PushOverrideSearchPath(&osp);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-/* Stop running statements as the owner. */
-void
-ax_owner_spi_end(Oid save_user, int save_sec)
-{
-	SPI_finish();
-	PopOverrideSearchPath();
-	SetUserIdAndSecContext(save_user, save_sec);
 }
 
 /* OID of type autoxfer.subject_set. */
@@ -104,7 +75,7 @@ static void
 run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
 	int expected)
 {
-	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	int			rc = ax_spi_execute(sql, nargs, types, values, nulls, false, 0);
 
 	if (rc != expected)
 		elog(ERROR, "autoxfer ledger statement failed (%s): %s",

@@ -53,8 +53,6 @@ typedef struct AxLogRow
 } AxLogRow;
 
 extern void ax_caller_capture(AxCaller *caller);
-extern void ax_owner_spi_begin(Oid *save_user, int *save_sec);
-extern void ax_owner_spi_end(Oid save_user, int save_sec);
 extern void ax_ledger_lock_year(int year);
 extern void ax_ledger_book(int year, int tally, Datum subjects, const char *recipient,
 						   AxTallyBooking *out);

@@ -190,6 +190,27 @@ ax_restore_user(Oid save_user, int save_sec)
 }
 
 /*
+ * Become the owner (ax_become_owner) and connect SPI, for a run of the
+ * extension's own statements (ax_spi_execute); ax_owner_spi_end undoes
+ * both.  An error in between is cleaned up by the (sub)transaction's abort.
+ */
+void
+ax_owner_spi_begin(Oid *save_user, int *save_sec)
+{
+	ax_become_owner(save_user, save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+/* Disconnect SPI and go back to the user saved by ax_owner_spi_begin. */
+void
+ax_owner_spi_end(Oid save_user, int save_sec)
+{
+	SPI_finish();
+	ax_restore_user(save_user, save_sec);
+}
+
+/*
  * Run one SQL statement of the extension through SPI (connected by the
  * caller): parsed and analysed under the search path pg_catalog only, so
  * that no name in it can resolve to another schema's object, then executed
@@ -200,7 +221,7 @@ ax_restore_user(Oid save_user, int save_sec)
  */
 int
 ax_spi_execute(const char *sql, int nargs, Oid *argtypes, Datum *values,
-			   bool read_only, long count)
+			   const char *nulls, bool read_only, long count)
 {
 	OverrideSearchPath path;
 	SPIPlanPtr	plan;
@@ -217,7 +238,7 @@ ax_spi_execute(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
 			 SPI_result_code_string(SPI_result));
-	ret = SPI_execute_plan(plan, values, NULL, read_only, count);
+	ret = SPI_execute_plan(plan, values, nulls, read_only, count);
 	SPI_freeplan(plan);
 	return ret;
 }

@@ -18,6 +18,8 @@ extern void ax_guard_enter(void);
 extern void ax_guard_leave(void);
 
 extern int	ax_spi_execute(const char *sql, int nargs, Oid *argtypes,
-						   Datum *values, bool read_only, long count);
+						   Datum *values, const char *nulls, bool read_only, long count);
+extern void ax_owner_spi_begin(Oid *save_user, int *save_sec);
+extern void ax_owner_spi_end(Oid save_user, int save_sec);
 
 #endif							/* AUTOXFER_OWNER_H */

@@ -234,7 +234,7 @@ label_column_name(const char *what, const char *v, size_t len)
 static void
 run_api(const char *sql, int nargs, Oid *types, Datum *values)
 {
-	int			rc = ax_spi_execute(sql, nargs, types, values, false, 0);
+	int			rc = ax_spi_execute(sql, nargs, types, values, NULL, false, 0);
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "running \"%s\" failed: %s", sql, SPI_result_code_string(rc));
@@ -343,7 +343,7 @@ column_label(LabelAction *action, const char *what, const char *label)
 								what, kind),
 						 errhint("%s", COLUMN_HINT)));
 		if (ax_spi_execute("SELECT 1 FROM autoxfer.attribute_kind AS k WHERE k.name OPERATOR(pg_catalog.=) $1",
-						   1, &texttype, &value, true, 1) != SPI_OK_SELECT)
+						   1, &texttype, &value, NULL, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read autoxfer.attribute_kind");
 		if (SPI_processed == 0)
 		{
@@ -351,7 +351,7 @@ column_label(LabelAction *action, const char *what, const char *label)
 
 			if (ax_spi_execute("SELECT pg_catalog.string_agg(k.name, ', '::pg_catalog.text ORDER BY k.kind_class DESC, k.name)"
 							   " FROM autoxfer.attribute_kind AS k",
-							   0, NULL, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+							   0, NULL, NULL, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 				list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -405,7 +405,7 @@ apply_action(const LabelAction *action)
 		if (ax_spi_execute("SELECT d.kind FROM autoxfer.declaration AS d"
 						   " WHERE d.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
 						   " AND d.attname OPERATOR(pg_catalog.=) $2",
-						   2, ctypes, values, true, 0) != SPI_OK_SELECT)
+						   2, ctypes, values, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read autoxfer.declaration");
 		for (uint64 r = 0; r < SPI_processed && !drop_others; r++)
 		{

@@ -53,7 +53,7 @@
 #include "utils/memutils.h"
 
 #include "label.h"
-#include "ledger_book.h"
+#include "owner.h"
 #include "verdict.h"
 #include "vocab.h"
 
@@ -243,7 +243,7 @@ col_word_bits(int row, int col, const char *const *names, int nnames)
 static void
 query(const char *sql, int nargs, Oid *types, Datum *values)
 {
-	int			rc = SPI_execute_with_args(sql, nargs, types, values, NULL, true, 0);
+	int			rc = ax_spi_execute(sql, nargs, types, values, NULL, true, 0);
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "autoxfer verdict query failed (%s): %s", SPI_result_code_string(rc), sql);

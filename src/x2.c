@@ -39,7 +39,7 @@
 #include "utils/memutils.h"
 
 #include "label.h"
-#include "ledger_book.h"
+#include "owner.h"
 #include "subject_core.h"
 #include "subject_set.h"
 #include "verdict.h"
@@ -142,8 +142,9 @@ load_roles(X2Cache *c)
 	int			save_sec;
 
 	ax_owner_spi_begin(&save_user, &save_sec);
-	if (SPI_execute("SELECT pg_catalog.to_regrole(r.role::pg_catalog.text)::pg_catalog.oid, r.name, r.purpose"
-					" FROM autoxfer.recipient AS r WHERE r.role IS NOT NULL", true, 0) != SPI_OK_SELECT)
+	if (ax_spi_execute("SELECT pg_catalog.to_regrole(r.role::pg_catalog.text)::pg_catalog.oid, r.name, r.purpose"
+					   " FROM autoxfer.recipient AS r WHERE r.role IS NOT NULL",
+					   0, NULL, NULL, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.recipient failed");
 	c->nroles = 0;
 	c->roles = MemoryContextAllocZero(c->cxt, sizeof(X2Role) * Max(SPI_processed, 1));
@@ -246,9 +247,9 @@ load_sets(X2Cache *c, const X2Role *who, int year)
 	values[0] = Int32GetDatum(year);
 	values[1] = CStringGetTextDatum(who->recipient);
 	ax_owner_spi_begin(&save_user, &save_sec);
-	if (SPI_execute_with_args("SELECT autoxfer.ledger_subjects('personal', $1, $2),"
-							  " autoxfer.ledger_subjects('sensitive_personal', $1, $2)",
-							  2, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+	if (ax_spi_execute("SELECT autoxfer.ledger_subjects('personal', $1, $2),"
+					   " autoxfer.ledger_subjects('sensitive_personal', $1, $2)",
+					   2, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "reading the ledger of recipient \"%s\" failed", who->recipient);
 	old = MemoryContextSwitchTo(c->cxt);
 	{
@@ -280,12 +281,12 @@ table_generation(X2Cache *c, Oid rel)
 
 	values[0] = ObjectIdGetDatum(rel);
 	ax_owner_spi_begin(&save_user, &save_sec);
-	if (SPI_execute_with_args("SELECT p.generation FROM autoxfer.protected_table AS p"
+	if (ax_spi_execute("SELECT p.generation FROM autoxfer.protected_table AS p"
 							  " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1"
 							  "    OR p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY"
 							  "       (SELECT a.relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1) AS a)"
-							  " ORDER BY p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1 DESC LIMIT 1",
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+					   " ORDER BY p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1 DESC LIMIT 1",
+					   1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.protected_table failed");
 	if (SPI_processed == 1)
 	{

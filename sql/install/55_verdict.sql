@@ -866,3 +866,7 @@ GRANT EXECUTE ON FUNCTION autoxfer.set_organisation(text, boolean, text, autoxfe
 GRANT EXECUTE ON FUNCTION autoxfer.verdict(autoxfer.label, text, text), autoxfer.exportable(autoxfer.label, text, text),
 	autoxfer.verdict_as_of(autoxfer.label, text, text, date, bigint, bigint, bigint, bigint)
 	TO autoxfer_admin, autoxfer_exporter, autoxfer_auditor;
+REVOKE ALL ON FUNCTION autoxfer.is_working_day(date), autoxfer.add_working_days(date, integer),
+	autoxfer.working_days_between(date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION autoxfer.is_working_day(date), autoxfer.add_working_days(date, integer),
+	autoxfer.working_days_between(date, date) TO autoxfer_admin, autoxfer_exporter, autoxfer_auditor;
