@@ -341,3 +341,9 @@ SELECT name, country, role, purpose FROM recipient WHERE role IS NOT NULL;
 SELECT unregister_recipient('vendor-a');
 SELECT unregister_recipient('r_contract');
 DROP ROLE ax_abroad_super, ax_abroad_bypass, ax_abroad_admin, ax_abroad, ax_nobody;
+
+-- leave a fresh extension to the next test (the ledger of this year, the
+-- recipients and filings of this one are not theirs)
+DROP TABLE cases, mixed, named_set;
+DROP EXTENSION autoxfer CASCADE;
+CREATE EXTENSION autoxfer;

@@ -214,6 +214,35 @@ ax_classify_slot(AxTableState *ts, TupleTableSlot *slot, AxContributionFn fn, vo
 	return ax_label_pack(&f);
 }
 
+/*
+ * The value of the table's subject expression for the row in slot (the
+ * individual it is about), as text, in the state's per-row memory: what
+ * the export path hashes into the ledger.  Evaluated under the guard, from
+ * the expression compiled as the owner (never a caller's function).
+ */
+Datum
+ax_subject_of_slot(AxTableState *ts, TupleTableSlot *slot, bool *isnull)
+{
+	ExprContext *econtext = ts->econtext;
+	Datum		d;
+
+	ResetExprContext(econtext);
+	econtext->ecxt_scantuple = slot;
+	ax_guard_enter();
+	d = ExecEvalExprSwitchContext(ts->subject, econtext, isnull);
+	ax_guard_leave();
+	if (*isnull)
+		return (Datum) 0;
+	if (ts->subject_type != TEXTOID)
+	{
+		MemoryContext old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+
+		d = CStringGetTextDatum(OidOutputFunctionCall(ts->subject_out, d));
+		MemoryContextSwitchTo(old);
+	}
+	return d;
+}
+
 /* Refuse classify() or explain() of a row of relid: no SELECT on its labels. */
 static void
 refuse_classify(Oid relid)

@@ -948,6 +948,12 @@ ax_compile_table(AxTableState *ts, Relation rel)
 	subject = compile_expression(&ctx, cat->subject, false, NULL);
 	ts->subject_text = cat->subject;
 	ts->subject = init_as_owner(subject);
+	ts->subject_type = exprType((Node *) subject);
+	{
+		bool		varlena;
+
+		getTypeOutputInfo(ts->subject_type, &ts->subject_out, &varlena);
+	}
 
 	ts->active = palloc0(sizeof(AxCompiledRule) * Max(cat->nrules, 1));
 	ts->status = palloc0(sizeof(AxRuleStatus) * Max(cat->nrules, 1));

@@ -118,6 +118,8 @@ typedef struct AxTableState
 	int			natts;
 	ExprState  *subject;
 	char	   *subject_text;
+	Oid			subject_type;	/* result type of the subject expression */
+	Oid			subject_out;	/* its output function */
 	int			nactive;
 	AxCompiledRule *active;		/* ordered by rule id */
 	int			nstatus;
@@ -150,6 +152,7 @@ extern void ax_compile_standalone(const AxCatalog *cat, const AxRuleDef *def,
 								  Relation bound_rel);
 
 /* classify.c */
+extern Datum ax_subject_of_slot(AxTableState *ts, TupleTableSlot *slot, bool *isnull);
 extern ax_label ax_classify_slot(AxTableState *ts, TupleTableSlot *slot,
 								 AxContributionFn fn, void *arg);
 

@@ -565,6 +565,16 @@ ax_subject_set_members(Datum d, size_t *n)
 	return out;
 }
 
+/* A set value (flat) of sorted unique hashes made under this database's salt. */
+Datum
+ax_subject_set_from_words(const uint64_t *m, size_t n)
+{
+	uint64_t	fp;
+
+	(void) ax_subject_salt(&fp);
+	return flat_from_words(m, n, fp);
+}
+
 /* The hash of an identifier under the database's salt, as subjects() makes it. */
 uint64_t
 ax_subject_hash(const char *data, size_t len)

@@ -1244,6 +1244,44 @@ ax_exportable(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(ax_verdict_decide(c->st, PG_GETARG_AXLABEL(0))->exportable);
 }
 
+/*
+ * A state of its own (not cached; free it with MemoryContextDelete of its
+ * cxt) for a recipient and purpose with the counts given, today's date in
+ * China: the export path judges its batch at the counts it would reach.
+ */
+AxVerdictState *
+ax_verdict_state_as_of(const char *recipient, const char *purpose, DateADT today,
+					   int64 personal, int64 sensitive,
+					   int64 recipient_personal, int64 recipient_sensitive)
+{
+	return load_state(recipient, purpose, true, today, personal, sensitive,
+					  recipient_personal, recipient_sensitive);
+}
+
+/* Change the counts of a state and forget the decisions made at the old ones. */
+void
+ax_verdict_set_counts(AxVerdictState *st, int64 personal, int64 sensitive,
+					  int64 recipient_personal, int64 recipient_sensitive)
+{
+	st->personal = personal;
+	st->sensitive = sensitive;
+	st->recipient_personal = recipient_personal;
+	st->recipient_sensitive = recipient_sensitive;
+	memset(st->full, 0, sizeof(bool) * st->cap);
+	st->used = 0;
+}
+
+/*
+ * Make every cached state of this backend stale: the export path calls it
+ * once it holds the ledger's lock, so that it decides from what is
+ * committed now.
+ */
+void
+ax_verdict_refresh(void)
+{
+	verdict_epoch++;
+}
+
 PG_FUNCTION_INFO_V1(ax_verdict_as_of);
 
 /*

@@ -120,6 +120,12 @@ extern const AxDecision *ax_verdict_decide(AxVerdictState *st, ax_label label);
 extern const AxVerdictRule *ax_verdict_rule(const AxVerdictState *st, int id);
 extern void ax_verdict_register_callbacks(void);
 extern uint64 ax_verdict_current_epoch(void);
+extern AxVerdictState *ax_verdict_state_as_of(const char *recipient, const char *purpose, DateADT today,
+											  int64 personal, int64 sensitive,
+											  int64 recipient_personal, int64 recipient_sensitive);
+extern void ax_verdict_set_counts(AxVerdictState *st, int64 personal, int64 sensitive,
+								  int64 recipient_personal, int64 recipient_sensitive);
+extern void ax_verdict_refresh(void);
 extern char *ax_format_count(int64 n);
 
 #endif							/* AUTOXFER_VERDICT_H */

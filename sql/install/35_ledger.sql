@@ -131,6 +131,37 @@ COMMENT ON FUNCTION autoxfer._ledger_book(integer, autoxfer.category, autoxfer.s
 	'Internal: add a set of individuals to a year''s tally and to the recipient''s part of it; returns the new and total counts of both';
 REVOKE ALL ON FUNCTION autoxfer._ledger_book(integer, autoxfer.category, autoxfer.subject_set, text) FROM PUBLIC;
 
+-- How many individuals of a set are new for a year's tally and for the
+-- recipient's part of it, and the totals now (the year locked first, for
+-- the numbers to hold until the booking): what a batch would add.
+CREATE FUNCTION autoxfer._ledger_count_new(y integer, t autoxfer.category, s autoxfer.subject_set, r text,
+										   OUT fresh bigint, OUT total bigint,
+										   OUT recipient_fresh bigint, OUT recipient_total bigint)
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+	SELECT autoxfer.count_new(autoxfer.set_difference(s, l.recent), l.subjects), l.individuals
+	INTO fresh, total
+	FROM autoxfer.ledger l
+	WHERE l.year OPERATOR(pg_catalog.=) y AND l.tally OPERATOR(pg_catalog.=) t;
+	IF NOT FOUND THEN
+		fresh := autoxfer.cardinality(s);
+		total := 0;
+	END IF;
+	SELECT autoxfer.count_new(autoxfer.set_difference(s, lr.recent), lr.subjects), lr.individuals
+	INTO recipient_fresh, recipient_total
+	FROM autoxfer.ledger_recipient lr
+	WHERE lr.year OPERATOR(pg_catalog.=) y AND lr.tally OPERATOR(pg_catalog.=) t
+	  AND lr.recipient OPERATOR(pg_catalog.=) r;
+	IF NOT FOUND THEN
+		recipient_fresh := autoxfer.cardinality(s);
+		recipient_total := 0;
+	END IF;
+END
+$fn$;
+COMMENT ON FUNCTION autoxfer._ledger_count_new(integer, autoxfer.category, autoxfer.subject_set, text) IS
+	'Internal: how many individuals of a set are new for a year''s tally and for a recipient, and the totals now';
+REVOKE ALL ON FUNCTION autoxfer._ledger_count_new(integer, autoxfer.category, autoxfer.subject_set, text) FROM PUBLIC;
+
 -- Record individuals sent abroad outside autoxfer.export (a file sent by
 -- other means, a transfer from another system): booked in the year of the
 -- current transaction, China time, and logged.  autoxfer_admin only: the
