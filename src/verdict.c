@@ -79,12 +79,19 @@ static Oid	verdict_sentinel = InvalidOid;
 /* The states of this transaction, one per recipient and purpose. */
 static AxVerdictState *verdict_states = NULL;
 
-/* Relcache callback: a change of the state's tables, or a reset. */
+/*
+ * Relcache callback: a change of the state's tables, or a reset.  The
+ * sentinel is looked up again afterwards (it may have been dropped with the
+ * extension, and another made by a new CREATE EXTENSION).
+ */
 static void
 verdict_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == verdict_sentinel || verdict_sentinel == InvalidOid)
+	{
 		verdict_epoch++;
+		verdict_sentinel = InvalidOid;
+	}
 }
 
 /* The epoch, for caches built on the verdict's (roles abroad). */
