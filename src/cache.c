@@ -247,6 +247,8 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 	memset(cat, 0, sizeof(*cat));
 	cat->root = InvalidOid;
 	cat->scenario = -1;
+	cat->valid_since = DT_NOBEGIN;
+	cat->stale_after = DT_NOEND;
 	*root_out = InvalidOid;
 
 	ax_become_owner(&save_user, &save_sec);
@@ -269,7 +271,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 		foreach(lc, chain)
 			oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
 		args[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-		ret = SPI_execute_with_args("SELECT rel::oid, scenario::text, subject, label_column::text, generation"
+		ret = SPI_execute_with_args("SELECT rel::oid, scenario::text, subject, label_column::text, generation, valid_since, stale_after"
 									" FROM autoxfer.protected_table WHERE rel::oid = ANY ($1)",
 									1, argtypes, args, NULL, true, 0);
 		if (ret != SPI_OK_SELECT)
@@ -291,6 +293,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 			if (best < 0 || pos < best)
 			{
 				int			bestrow = i;
+				Datum		d;
 
 				best = pos;
 				cat->root = o;
@@ -300,6 +303,10 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 				cat->label_column = spi_text(bestrow, 4, cxt);
 				cat->generation = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[bestrow],
 															  SPI_tuptable->tupdesc, 5, &isnull));
+				d = SPI_getbinval(SPI_tuptable->vals[bestrow], SPI_tuptable->tupdesc, 6, &isnull);
+				cat->valid_since = isnull ? DT_NOBEGIN : DatumGetTimestampTz(d);
+				d = SPI_getbinval(SPI_tuptable->vals[bestrow], SPI_tuptable->tupdesc, 7, &isnull);
+				cat->stale_after = isnull ? DT_NOEND : DatumGetTimestampTz(d);
 			}
 		}
 		if (!OidIsValid(cat->root))
