@@ -529,6 +529,7 @@ CREATE TABLE a_pos (id int, owner_id text, lat float8, lon float8);
 SELECT autoxfer.declare_column('a_pos', 'lat', 'latitude');
 SELECT autoxfer.declare_column('a_pos', 'lon', 'longitude');
 SELECT autoxfer.protect('a_pos', 'other', 'owner_id');
+GRANT INSERT ON a_pos TO ax51_owner;
 -- an area that comes into force in a second
 BEGIN;
 INSERT INTO autoxfer.sensitive_area (name, kind, area, valid_from)
@@ -544,8 +545,13 @@ SELECT pg_sleep(1.2);
 -- it is in force: the generation has expired, and every label of it is stale
 SELECT autoxfer.generation_current('a_pos') IS NULL AS expired;
 SELECT total, stale FROM autoxfer.stale_labels('a_pos');
--- the trigger renews the generation before it labels
+-- the trigger renews the generation before it labels, also for a writer
+-- with no right on schema autoxfer
+RESET ROLE;
+SET ROLE ax51_owner;
 INSERT INTO a_pos VALUES (3, NULL, 10.6, 100.6);
+RESET ROLE;
+SET ROLE ax51_admin;
 SELECT generation - :gen_before AS bumped, stale_after IS NULL AS no_boundary_left,
 	autoxfer.generation_current('a_pos') = generation AS current
 FROM autoxfer.protected_table WHERE rel = 'a_pos'::regclass;
