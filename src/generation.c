@@ -93,14 +93,42 @@ ax_internal_op(Oid *rel)
  * A dump being restored by a superuser: check_function_bodies = off, as
  * every pg_dump script and pg_restore sets it, in a session whose session
  * user is a superuser (CREATE EXTENSION autoxfer needs one, so real restores
- * are run by one).  Then catalogue rows are not validated (they arrive in
- * any order), generations are not bumped and the DDL guard lets the dump
- * rebuild the trigger.  For anyone else the setting changes nothing.
+ * are run by one), and set by that session.  Then catalogue rows are not
+ * validated (they arrive in any order), generations are not bumped and the
+ * DDL guard lets the dump rebuild the trigger.  For anyone else the setting
+ * changes nothing.
  */
 bool
 ax_restoring(void)
 {
-	return !check_function_bodies && superuser_arg(GetSessionUserId());
+	int			nest;
+	bool		session = false;
+
+	if (check_function_bodies || !superuser_arg(GetSessionUserId()))
+		return false;
+
+	/*
+	 * Set by the session itself (SET, as pg_dump scripts and pg_restore do,
+	 * or the client's connection options), not by ALTER DATABASE or ALTER
+	 * ROLE: a database owner must not put a superuser's sessions into restore
+	 * mode without its knowing.
+	 */
+	nest = ax_pin_search_path();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT s.source OPERATOR(pg_catalog.=) ANY ('{session,client}'::pg_catalog.text[])"
+					" FROM pg_catalog.pg_settings AS s"
+					" WHERE s.name OPERATOR(pg_catalog.=) 'check_function_bodies'",
+					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		session = !isnull && DatumGetBool(d);
+	}
+	SPI_finish();
+	ax_unpin_search_path(nest);
+	return session;
 }
 
 /* autoxfer._restoring(): ax_restoring, for the catalogue triggers. */

@@ -146,6 +146,21 @@ is($node->safe_psql('partial', q{SELECT stale FROM autoxfer.stale_labels('cams')
 $node->safe_psql('partial', q{SET client_min_messages = warning; SELECT autoxfer.reclassify('cams')}, extra_params => [ '-U', 'admin1' ]);
 is($node->safe_psql('partial', q{SELECT count(*) FROM cams c WHERE autoxfer.classify(c) OPERATOR(autoxfer.=) c.xfer_label}),
 	'2', 'reclassify relabels them');
+
+# The owner of the database (autoxfer_admin here) sets check_function_bodies
+# = off for every session of it: a superuser's sessions are not put into
+# restore mode by that (only a session's own SET counts), so the guard and
+# the generation's advance still hold for them.
+$node->safe_psql('partial', q{ALTER DATABASE partial SET check_function_bodies = off}, extra_params => [ '-U', 'admin1' ]);
+is($node->safe_psql('partial', 'SHOW check_function_bodies'), 'off', 'a new session of the database starts with it off');
+my $gen = $node->safe_psql('partial', q{SELECT generation FROM autoxfer.protected_table WHERE rel = 'cams'::regclass});
+$node->safe_psql('partial', q{UPDATE autoxfer.rule SET clause = clause WHERE code = 'I5'});
+is($node->safe_psql('partial', q{SELECT generation FROM autoxfer.protected_table WHERE rel = 'cams'::regclass}),
+	$gen + 1, "a superuser's rule change still advances the generation");
+($ret, $out, $err) = $node->psql('partial', 'ALTER TABLE cams DISABLE TRIGGER zz_autoxfer_enforce');
+like($err, qr/cannot change trigger zz_autoxfer_enforce of protected table "cams"/, "a superuser's session is still guarded");
+($ret, $out, $err) = $node->psql('partial', 'SET check_function_bodies = off; ALTER TABLE cams DISABLE TRIGGER zz_autoxfer_enforce; ALTER TABLE cams ENABLE ALWAYS TRIGGER zz_autoxfer_enforce');
+is($ret, 0, "a superuser's own SET is restore mode") or diag($err);
 $node->stop;
 
 # With the library preloaded the prefix is reserved from the first statement.
