@@ -211,6 +211,12 @@ SELECT ax51_wrong('a_cams') AS wrong;
 -- a superuser, outside a restore, is held by the same guard
 SELECT attempt('ALTER TABLE a_cams DISABLE TRIGGER ALL');
 SELECT attempt('DROP TRIGGER zz_autoxfer_enforce ON a_cams');
+-- a trigger made to depend on an extension would go with it
+CREATE EXTENSION pg_trgm;
+ALTER TRIGGER zz_autoxfer_enforce ON a_cams DEPENDS ON EXTENSION pg_trgm;
+SELECT attempt('DROP EXTENSION pg_trgm');
+ALTER TRIGGER zz_autoxfer_enforce ON a_cams NO DEPENDS ON EXTENSION pg_trgm;
+DROP EXTENSION pg_trgm;
 -- session_replication_role = replica (superuser only): the trigger is ALWAYS,
 -- rows are labelled, COPY too, and the guard still holds
 SET session_replication_role = replica;
