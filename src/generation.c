@@ -31,11 +31,14 @@
  * A table that declares a location also expires: the sensitive areas of
  * rule I1 have validity periods, and when one of them begins or ends, what
  * I1 says of a row changes without anyone writing the catalogue.  Every
- * generation of such a table records the next area boundary after it began
- * (protected_table.stale_after); from that instant on the generation is
+ * generation of such a table records the window of instants it holds for:
+ * from the last area boundary at or before it began (valid_since) to the
+ * next one after it (stale_after).  From stale_after on the generation is
  * expired: generation_current() returns NULL and stale_labels() counts its
  * labels stale, and the first writer (trigger, bulk COPY, reclassify)
- * renews it, advancing it by one, before it labels a row.
+ * renews it, advancing it by one, before it labels a row.  A transaction
+ * that began before valid_since classifies with the areas of an earlier
+ * window and may not label with it (ax_table_state_live).
  */
 #include "postgres.h"
 
