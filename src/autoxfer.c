@@ -31,9 +31,11 @@ static bool defer_labelling = false;
  * extension's owner (owner.c), registers the
  * cache invalidation callbacks every module relies on, the security label
  * provider, the bulk COPY path and the settings, and installs autoxfer's
- * one utility hook.  The autoxfer.* prefix is not reserved: the catalogue
- * triggers keep a transaction-local flag (autoxfer.bumping) as a
- * placeholder setting.
+ * one utility hook.  Once the settings are defined the autoxfer.* prefix
+ * is reserved: no placeholder setting of that prefix can be made, so none
+ * can look like a switch of autoxfer's (nothing of autoxfer reads one; what
+ * its own code must know while it runs, it keeps in backend-local
+ * variables, generation.c).
  */
 void
 _PG_init(void)
@@ -54,4 +56,5 @@ _PG_init(void)
 							 "For tables too large to label in one transaction.",
 							 &defer_labelling, false, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	MarkGUCPrefixReserved("autoxfer");
 }

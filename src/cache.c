@@ -235,6 +235,8 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 	memset(cat, 0, sizeof(*cat));
 	cat->root = InvalidOid;
 	cat->scenario = -1;
+	cat->valid_since = DT_NOBEGIN;
+	cat->stale_after = DT_NOEND;
 	*root_out = InvalidOid;
 
 	ax_become_owner(&save_user, &save_sec);
@@ -258,7 +260,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 			oids[n++] = ObjectIdGetDatum(lfirst_oid(lc));
 		args[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 		ret = ax_spi_execute("SELECT p.rel::pg_catalog.oid, p.scenario::pg_catalog.text, p.subject,"
-							 " p.label_column::pg_catalog.text, p.generation"
+							 " p.label_column::pg_catalog.text, p.generation, p.valid_since, p.stale_after"
 							 " FROM autoxfer.protected_table p"
 							 " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)",
 							 1, argtypes, args, NULL, true, 0);
@@ -281,6 +283,7 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 			if (best < 0 || pos < best)
 			{
 				int			bestrow = i;
+				Datum		d;
 
 				best = pos;
 				cat->root = o;
@@ -290,6 +293,10 @@ ax_catalog_load(Oid relid, Oid *root_out, AxCatalog *cat, bool missing_ok)
 				cat->label_column = spi_text(bestrow, 4, cxt);
 				cat->generation = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[bestrow],
 															  SPI_tuptable->tupdesc, 5, &isnull));
+				d = SPI_getbinval(SPI_tuptable->vals[bestrow], SPI_tuptable->tupdesc, 6, &isnull);
+				cat->valid_since = isnull ? DT_NOBEGIN : DatumGetTimestampTz(d);
+				d = SPI_getbinval(SPI_tuptable->vals[bestrow], SPI_tuptable->tupdesc, 7, &isnull);
+				cat->stale_after = isnull ? DT_NOEND : DatumGetTimestampTz(d);
 			}
 		}
 		if (!OidIsValid(cat->root))

@@ -24,7 +24,9 @@
  *
  * Everything else is left to the server's COPY (and so to the trigger):
  * other BEFORE or INSTEAD row triggers on the target, a disabled or
- * replica-only trigger, transition tables on a partitioned target, FREEZE,
+ * replica-only trigger (which the DDL guard, guard.c, lets only a
+ * superuser's restore bring about), transition tables on a partitioned
+ * target, FREEZE,
  * row-level security, read-only and parallel mode, recovery, file or
  * program sources the user may not read (the server then raises its own
  * error).  The bulk path is an optimisation only: a label written by it
@@ -77,6 +79,7 @@
 #include "utils/rls.h"
 
 #include "copy.h"
+#include "guard.h"
 #include "label.h"
 #include "rules.h"
 #include "utility.h"
@@ -410,15 +413,16 @@ insert_one(AxCopy *c, AxBatch *b, TupleTableSlot *slot)
  * the slot (virtual, its values still the row's), then do what follows
  * the trigger in the server's COPY: stored generated columns, constraints,
  * the partition constraint.  The compiled state is looked up for every
- * row, as the trigger does (ax_table_state_for), so that a catalogue
- * change seen mid-COPY applies from the next row on.
+ * row, as the trigger does (ax_table_state_live), so that a catalogue
+ * change seen mid-COPY applies from the next row on, and an expired
+ * generation (an area boundary passed) is renewed before a row is labelled.
  */
 static void
 label_row(AxCopy *c, ResultRelInfo *rri, TupleTableSlot *slot)
 {
 	Relation	rel = rri->ri_RelationDesc;
 	TupleDesc	desc = RelationGetDescr(rel);
-	AxTableState *ts = ax_table_state_for(rel);
+	AxTableState *ts = ax_table_state_live(rel);
 	ax_label	label;
 
 	label = ax_classify_slot(ts, slot, NULL, NULL);

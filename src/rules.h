@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
 #include "utils/rel.h"
@@ -65,6 +66,9 @@ typedef struct AxCatalog
 	char	   *subject;
 	char	   *label_column;
 	uint32		generation;
+	TimestampTz valid_since;	/* generation describes rows classified */
+	TimestampTz stale_after;	/* at instants in [valid_since, stale_after):
+								 * DT_NOBEGIN, DT_NOEND when unbounded */
 	int			nrules;
 	AxRuleDef  *rules;			/* ordered by id */
 	int			ndecls;

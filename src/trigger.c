@@ -9,6 +9,10 @@
  * column, so that a user cannot forge a label.  On a partitioned table the
  * trigger is cloned onto every partition, present and future, and each
  * partition gets its own compiled state (attribute numbers may differ).
+ * When the table's generation has expired (a sensitive area came into or
+ * went out of force since it began), the state lookup renews it first
+ * (generation.c).  The DDL guard (guard.c) keeps the trigger as protect()
+ * made it.
  */
 #include "postgres.h"
 
@@ -19,6 +23,7 @@
 #include "fmgr.h"
 #include "utils/rel.h"
 
+#include "guard.h"
 #include "label.h"
 #include "rules.h"
 
@@ -98,7 +103,7 @@ ax_enforce(PG_FUNCTION_ARGS)
 				 errmsg("autoxfer.enforce() must be fired on INSERT or UPDATE")));
 
 	desc = RelationGetDescr(trigdata->tg_relation);
-	ts = ax_table_state_for(trigdata->tg_relation);
+	ts = ax_table_state_live(trigdata->tg_relation);
 	label = ax_classify_slot(ts, slot, NULL, NULL);
 
 	/*

@@ -56,13 +56,22 @@ GRANT SELECT ON autoxfer.ledger, autoxfer.ledger_recipient
 -- bookings of a year serialise and no two can interleave their tallies.
 CREATE FUNCTION autoxfer._ledger_lock(y integer) RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+	locked integer;
 BEGIN
-	INSERT INTO autoxfer.ledger AS l (year, tally, subjects, recent, individuals)
-	VALUES (y, 'personal', autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0),
-		   (y, 'sensitive_personal', autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
-	ON CONFLICT DO NOTHING;
-	PERFORM 1 FROM autoxfer.ledger l WHERE l.year OPERATOR(pg_catalog.=) y
-	ORDER BY l.tally FOR UPDATE;
+	-- the rows exist (every booking but the year's first): lock them, in
+	-- the queue of their tuple locks, so that waiters go in their order
+	SELECT pg_catalog.count(*) INTO locked
+	FROM (SELECT 1 FROM autoxfer.ledger l WHERE l.year OPERATOR(pg_catalog.=) y
+		  ORDER BY l.tally FOR UPDATE) x;
+	IF locked OPERATOR(pg_catalog.<) 2 THEN
+		INSERT INTO autoxfer.ledger AS l (year, tally, subjects, recent, individuals)
+		VALUES (y, 'personal', autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0),
+			   (y, 'sensitive_personal', autoxfer.empty_subject_set(), autoxfer.empty_subject_set(), 0)
+		ON CONFLICT DO NOTHING;
+		PERFORM 1 FROM autoxfer.ledger l WHERE l.year OPERATOR(pg_catalog.=) y
+		ORDER BY l.tally FOR UPDATE;
+	END IF;
 END
 $fn$;
 COMMENT ON FUNCTION autoxfer._ledger_lock(integer) IS

@@ -52,10 +52,16 @@ CREATE TABLE autoxfer.protected_table (
 	subject		text NOT NULL CHECK (pg_catalog.length(subject) BETWEEN 1 AND 10000),
 	label_column name NOT NULL,
 	generation	integer NOT NULL DEFAULT 1 CHECK (generation BETWEEN 1 AND 1048575),
-	protected_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+	protected_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	valid_since	timestamptz,
+	stale_after	timestamptz
 );
 COMMENT ON TABLE autoxfer.protected_table IS
-	'Tables protected by autoxfer (autoxfer.protect): scenario, subject expression, label column and current rule-set generation';
+	'Tables protected by autoxfer (autoxfer.protect): scenario, subject expression, label column and current rule-set generation; written only by autoxfer''s own functions';
+COMMENT ON COLUMN autoxfer.protected_table.valid_since IS
+	'For a table that declares a location: the last instant a sensitive area came into or went out of force before the generation began; a transaction that began earlier classifies rows with another state of the areas, and may not label with this generation. NULL: no such boundary';
+COMMENT ON COLUMN autoxfer.protected_table.stale_after IS
+	'For a table that declares a location: the next instant a sensitive area comes into or goes out of force after the generation began; from then on the generation is expired (autoxfer.generation_current returns NULL) until a writer renews it. NULL: no such boundary';
 
 -- Column declarations.  attnum follows renames (the event trigger keeps
 -- attname in step); attname is what a dump restores by.

@@ -47,13 +47,15 @@ COMMENT ON FUNCTION autoxfer._invalidate(regclass) IS
 -- pg_dump scripts run with check_function_bodies = off; like CREATE
 -- FUNCTION, autoxfer then defers validation: catalogue rows restored from a
 -- dump are merged with those the extension or a SECURITY LABEL already
--- created, no generation is bumped, and protect() leaves the trigger and the
--- labels to the dump.
+-- created, no generation is bumped, the DDL guard lets the dump rebuild the
+-- trigger, and protect() leaves the trigger and the labels to the dump.
+-- Only in a session whose session user is a superuser (restores are run by
+-- one: CREATE EXTENSION autoxfer needs one); for anyone else the setting
+-- changes nothing.
 CREATE FUNCTION autoxfer._restoring() RETURNS boolean
-	LANGUAGE sql STABLE PARALLEL SAFE
-	AS $$ SELECT pg_catalog.current_setting('check_function_bodies') = 'off' $$;
+	AS 'MODULE_PATHNAME', 'ax_restoring_sql' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION autoxfer._restoring() IS
-	'Internal: true while a dump is being restored (check_function_bodies = off), when validation and generation bumps are deferred';
+	'Internal: true while a superuser restores a dump (check_function_bodies = off in a session of a superuser), when validation, generation bumps and the DDL guard are deferred';
 
 -- A restore creates a protected table empty (pre-data), then loads its rows
 -- and creates its trigger.  protect() takes the restore path only for an
@@ -77,20 +79,37 @@ COMMENT ON FUNCTION autoxfer._restoring_into(regclass) IS
 
 -- Catalogue maintenance -----------------------------------------------------
 
--- Bump the generation of some protected tables (all when rels is NULL),
--- wrapping from 1048575 (the label's 20 bits) back to 1.
+-- autoxfer.protected_table is written only by these C functions, each with
+-- one fixed statement during which its row guard (part 42) lets that
+-- statement through; no setting can make it let anything else through
+-- (src/generation.c).
+
+-- Advance the generation of some protected tables (all when rels is NULL)
+-- by one; at 1048575 (the label's 20 bits) fail rather than wrap.
 CREATE FUNCTION autoxfer._bump(rels regclass[]) RETURNS void
-	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-	AS $$
-BEGIN
-	PERFORM pg_catalog.set_config('autoxfer.bumping', 'on', true);
-	UPDATE autoxfer.protected_table p SET generation = p.generation % 1048575 + 1
-	WHERE rels IS NULL OR p.rel = ANY (rels);
-	PERFORM pg_catalog.set_config('autoxfer.bumping', 'off', true);
-END
-$$;
+	AS 'MODULE_PATHNAME', 'ax_bump' LANGUAGE C;
 COMMENT ON FUNCTION autoxfer._bump(regclass[]) IS
-	'Internal: advance the rule-set generation of protected tables (NULL: all), wrapping after 1048575';
+	'Internal: advance the rule-set generation of protected tables (NULL: all) by one and record their next area boundary; fails at 1048575 (see autoxfer.reset_generation)';
+
+CREATE FUNCTION autoxfer._bumping() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ax_bumping_sql' LANGUAGE C STABLE;
+COMMENT ON FUNCTION autoxfer._bumping() IS
+	'Internal: true while autoxfer''s own code advances or resets a generation (a backend-local state, not a setting)';
+
+CREATE FUNCTION autoxfer._renew_generation(rel regclass) RETURNS integer
+	AS 'MODULE_PATHNAME', 'ax_renew_generation' LANGUAGE C STRICT;
+COMMENT ON FUNCTION autoxfer._renew_generation(regclass) IS
+	'Internal: advance the generation of a protected table whose generation has expired (a sensitive area came into or out of force since it began); returns the current generation';
+
+CREATE FUNCTION autoxfer._register(rel regclass, scenario autoxfer.scenario, subject text, label_column name)
+	RETURNS void AS 'MODULE_PATHNAME', 'ax_register' LANGUAGE C;
+COMMENT ON FUNCTION autoxfer._register(regclass, autoxfer.scenario, text, name) IS
+	'Internal: register a table whose trigger and label column are in place (checked), at a generation above every label it holds';
+
+CREATE FUNCTION autoxfer._unregister(rel regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'ax_unregister' LANGUAGE C STRICT;
+COMMENT ON FUNCTION autoxfer._unregister(regclass) IS
+	'Internal: unregister a protected table and drop its trigger and label column, in one go';
 
 -- Statement trigger of the catalogue tables: validate the catalogue as it
 -- now stands, bump the generation of the affected tables and invalidate
@@ -102,7 +121,7 @@ DECLARE
 	affected regclass[];
 	r regclass;
 BEGIN
-	IF pg_catalog.current_setting('autoxfer.bumping', true) = 'on' THEN
+	IF autoxfer._bumping() THEN
 		RETURN NULL;
 	END IF;
 	IF TG_TABLE_NAME IN ('declaration', 'protected_table') AND TG_OP <> 'TRUNCATE' THEN
@@ -195,7 +214,7 @@ BEGIN
 			SELECT 1 FROM autoxfer.protected_table p WHERE p.rel = NEW.rel) THEN
 			UPDATE autoxfer.protected_table p
 			SET scenario = NEW.scenario, subject = NEW.subject, label_column = NEW.label_column,
-				generation = NEW.generation, protected_at = NEW.protected_at
+				generation = NEW.generation, protected_at = NEW.protected_at, valid_since = NEW.valid_since, stale_after = NEW.stale_after
 			WHERE p.rel = NEW.rel;
 			RETURN NULL;
 		END IF;
@@ -451,6 +470,9 @@ DECLARE
 	done bigint := 0;
 BEGIN
 	FOR b IN SELECT * FROM autoxfer._batches(rel, batch_size) LOOP
+		-- an expired generation is renewed first, so that its labels count
+		-- as stale and no row is labelled with it
+		PERFORM autoxfer._renew_generation(rel);
 		done := done + autoxfer._relabel(rel, b.leaf, b.from_block, b.to_block);
 		RAISE NOTICE 'autoxfer.reclassify: %, block % of %: % rows relabelled so far',
 			b.leaf, b.to_block, b.nblocks, done;
@@ -473,6 +495,7 @@ DECLARE
 	done bigint := 0;
 BEGIN
 	FOR b IN SELECT * FROM autoxfer._batches(rel, batch_size) LOOP
+		PERFORM autoxfer._renew_generation(rel);
 		done := done OPERATOR(pg_catalog.+) autoxfer._relabel(rel, b.leaf, b.from_block, b.to_block);
 		COMMIT;
 		RAISE NOTICE 'autoxfer.reclassify_batches: %, block % of %: % rows relabelled and committed so far',
@@ -489,22 +512,27 @@ CREATE FUNCTION autoxfer.stale_labels(rel regclass DEFAULT NULL)
 	AS $$
 DECLARE
 	p autoxfer.protected_table;
+	expired boolean;
 BEGIN
 	FOR p IN SELECT * FROM autoxfer.protected_table t
 			 WHERE stale_labels.rel IS NULL OR t.rel = stale_labels.rel ORDER BY t.rel::text
 	LOOP
 		tbl := p.rel;
 		generation := p.generation;
+		-- outside the generation's window of area validity every label of
+		-- it is stale
+		expired := (p.stale_after IS NOT NULL AND pg_catalog.now() >= p.stale_after)
+			OR (p.valid_since IS NOT NULL AND pg_catalog.now() < p.valid_since);
 		EXECUTE pg_catalog.format(
-			'SELECT count(*), count(*) FILTER (WHERE %I IS NOT NULL AND autoxfer.generation(%I) <> $1), count(*) FILTER (WHERE %I IS NULL) FROM %s',
+			'SELECT count(*), count(*) FILTER (WHERE %I IS NOT NULL AND ($2 OR autoxfer.generation(%I) <> $1)), count(*) FILTER (WHERE %I IS NULL) FROM %s',
 			p.label_column, p.label_column, p.label_column, p.rel)
-		INTO total, stale, unlabelled USING p.generation;
+		INTO total, stale, unlabelled USING p.generation, expired;
 		RETURN NEXT;
 	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION autoxfer.stale_labels(regclass) IS
-	'Per protected table (or the one given): current rule-set generation, rows, rows labelled under an older generation (stale: run autoxfer.reclassify) and rows without a label';
+	'Per protected table (or the one given): current rule-set generation, rows, rows labelled under another generation or under one that has expired (stale: run autoxfer.reclassify) and rows without a label';
 
 -- Protection ----------------------------------------------------------------
 
@@ -535,7 +563,7 @@ BEGIN
 			-- restore): quietly put back a missing trigger or constraint,
 			-- without rescanning the table (reclassify does that)
 			IF NOT autoxfer._restoring_into(rel) THEN
-				PERFORM autoxfer._attach(rel, protect.label_column, false);
+				PERFORM autoxfer._attach(rel, protect.label_column), autoxfer._label_not_null(rel, protect.label_column);
 			END IF;
 			RETURN;
 		END IF;
@@ -565,49 +593,55 @@ BEGIN
 		EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN %I autoxfer.label DEFAULT %L::autoxfer.label',
 								  rel, protect.label_column, 'core/blocked');
 	ELSIF autoxfer._restoring_into(rel) THEN
-		-- a dump being restored: the table comes with its labels and
+		-- a superuser restoring a dump: the table comes with its labels and
 		-- the trigger (post-data); only register it
 		INSERT INTO autoxfer.protected_table (rel, scenario, subject, label_column)
 		VALUES (rel, scenario, subject, protect.label_column);
 		RETURN;
 	END IF;
 
-	INSERT INTO autoxfer.protected_table (rel, scenario, subject, label_column)
-	VALUES (rel, scenario, subject, protect.label_column);
-	PERFORM autoxfer._attach(rel, protect.label_column, true);
+	-- the fail-closed default and the trigger first, then the registration
+	-- (checked, at a generation above any label the column already holds),
+	-- then the labels, then NOT NULL
+	PERFORM autoxfer._attach(rel, protect.label_column);
+	PERFORM autoxfer._register(rel, scenario, subject, protect.label_column);
+	-- with autoxfer.defer_labelling on, existing rows stay as they are, and
+	-- stale, until CALL autoxfer.reclassify_batches labels them; rows
+	-- without a label are labelled now (the column becomes NOT NULL)
+	IF NOT pg_catalog.current_setting('autoxfer.defer_labelling')::boolean THEN
+		PERFORM autoxfer.reclassify(rel);
+	ELSE
+		EXECUTE pg_catalog.format('UPDATE %s SET %I = %I WHERE %I IS NULL',
+								  rel, protect.label_column, protect.label_column, protect.label_column);
+	END IF;
+	PERFORM autoxfer._label_not_null(rel, protect.label_column);
 END
 $$;
 COMMENT ON FUNCTION autoxfer.protect(regclass, autoxfer.scenario, text, name) IS
 	'Protect a table: add the label column, attach the enforcing trigger, register the table with its scenario and subject (a column or an expression over its columns) and label the existing rows in batches; protecting again with the same arguments is a quiet no-op that only puts back a missing trigger or constraint';
 
--- Attach the trigger and the label column's default and NOT NULL (where
--- missing) and, with label_rows, label the rows.
-CREATE FUNCTION autoxfer._attach(rel regclass, label_column name, label_rows boolean) RETURNS void
+-- Give the label column the fail-closed default and attach the trigger,
+-- exactly as protection needs them (C: the only such statements the DDL
+-- guard lets through on a protected table).  Rows a trigger that is not
+-- there would let through are core/blocked (never exported) and stale
+-- (generation 0): fail closed, and detectable.
+CREATE FUNCTION autoxfer._attach(rel regclass, label_column name) RETURNS void
+	AS 'MODULE_PATHNAME', 'ax_attach' LANGUAGE C STRICT;
+COMMENT ON FUNCTION autoxfer._attach(regclass, name) IS
+	'Internal: give the label column of a table the fail-closed default and put the enforcing trigger on it (and its partitions) as protection needs them';
+
+-- Make the label column NOT NULL where it is not.
+CREATE FUNCTION autoxfer._label_not_null(rel regclass, label_column name) RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-				   WHERE t.tgrelid = rel AND t.tgname = 'zz_autoxfer_enforce') THEN
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER zz_autoxfer_enforce BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION autoxfer.enforce()', rel);
-		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER zz_autoxfer_enforce', rel);
-	END IF;
-	-- rows a disabled trigger would let through are core/blocked (never
-	-- exported) and stale (generation 0): fail closed, and detectable
-	EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %L::autoxfer.label',
-							  rel, label_column, 'core/blocked');
-	-- with autoxfer.defer_labelling on, existing rows stay core/blocked
-	-- and stale until CALL autoxfer.reclassify_batches labels them
-	IF label_rows AND NOT pg_catalog.current_setting('autoxfer.defer_labelling')::boolean THEN
-		PERFORM autoxfer.reclassify(rel);
-	END IF;
 	IF NOT (SELECT a.attnotnull FROM pg_catalog.pg_attribute a WHERE a.attrelid = rel AND a.attname = label_column) THEN
 		EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', rel, label_column);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION autoxfer._attach(regclass, name, boolean) IS
-	'Internal: attach the enforcing trigger to a protected table, give its label column the fail-closed default and NOT NULL, and label its rows';
+COMMENT ON FUNCTION autoxfer._label_not_null(regclass, name) IS
+	'Internal: make the label column of a protected table NOT NULL, once its rows are labelled';
 
 CREATE FUNCTION autoxfer.unprotect(rel regclass) RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -623,9 +657,9 @@ BEGIN
 		RAISE EXCEPTION 'table % is not protected by autoxfer', rel
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
-	EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS zz_autoxfer_enforce ON %s', rel);
-	DELETE FROM autoxfer.protected_table t WHERE t.rel = unprotect.rel;
-	EXECUTE pg_catalog.format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', rel, cur.label_column);
+	-- unregister, drop the trigger and the label column, in one go: no
+	-- label outlives its registration
+	PERFORM autoxfer._unregister(rel);
 END
 $$;
 COMMENT ON FUNCTION autoxfer.unprotect(regclass) IS
@@ -800,9 +834,13 @@ COMMENT ON EVENT TRIGGER autoxfer_alter_routine IS
 
 REVOKE EXECUTE ON FUNCTION autoxfer.protect(regclass, autoxfer.scenario, text, name),
 	autoxfer.unprotect(regclass), autoxfer.declare_column(regclass, name, text),
-	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name, boolean),
+	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name),
+	autoxfer._label_not_null(regclass, name),
+	autoxfer._register(regclass, autoxfer.scenario, text, name), autoxfer._unregister(regclass),
 	autoxfer._bump(regclass[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION autoxfer.protect(regclass, autoxfer.scenario, text, name),
 	autoxfer.unprotect(regclass), autoxfer.declare_column(regclass, name, text),
-	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name, boolean),
+	autoxfer.undeclare_column(regclass, name), autoxfer._attach(regclass, name),
+	autoxfer._label_not_null(regclass, name),
+	autoxfer._register(regclass, autoxfer.scenario, text, name), autoxfer._unregister(regclass),
 	autoxfer._bump(regclass[]) TO autoxfer_admin;

@@ -49,3 +49,10 @@ GRANT EXECUTE ON FUNCTION
 	autoxfer.sensitive_area_cache(),
 	autoxfer.rule_status(regclass)
 TO autoxfer_auditor;
+
+-- the boundaries of the sensitive areas' validity tell when some area
+-- changes: read by autoxfer's own code as the owner, not by PUBLIC
+REVOKE EXECUTE ON FUNCTION autoxfer._located(regclass), autoxfer._next_boundary(regclass),
+	autoxfer._last_boundary(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION autoxfer._located(regclass), autoxfer._next_boundary(regclass),
+	autoxfer._last_boundary(regclass) TO autoxfer_admin;

@@ -124,9 +124,9 @@ is($ret, 0, 'after loading the library the session can label') or diag($err);
 
 # A partial restore into a database where autoxfer already exists (here
 # one table and its labels, chosen with pg_restore -L): no CREATE EXTENSION
-# runs in the restoring session, but the restored table's CREATE TABLE fires
-# autoxfer's event triggers, which load the library, so the labels that
-# follow find the provider.
+# runs in the restoring session.  Its CREATE TABLE fires autoxfer's DDL
+# guard (an event trigger written in C), which loads the library, so the
+# labels that follow find the provider.
 my $toc = `pg_restore -l $tmp/dump.custom`;
 my $list = join('', grep { /TABLE public aa_declared |SECURITY LABEL public TABLE aa_declared / } split /^/, $toc);
 like($list, qr/SECURITY LABEL.*aa_declared/, 'list of a partial restore');
@@ -136,29 +136,29 @@ close $fh;
 $dst->safe_psql('postgres', 'CREATE DATABASE partial');
 $dst->safe_psql('partial', 'CREATE EXTENSION autoxfer');
 $dst->command_ok([ 'pg_restore', '--exit-on-error', '-L', "$tmp/partial.list", '--dbname', $dst->connstr('partial'), "$tmp/dump.custom" ],
-	'a partial restore of a table and its labels succeeds');
+	'a partial restore that creates the table loads the library through the DDL guard');
 is($dst->safe_psql('partial', q{SELECT string_agg(kind, ',' ORDER BY kind) FROM autoxfer.declaration WHERE rel = 'aa_declared'::regclass}),
 	'sensitive_personal,subject', 'the partial restore declared the columns through the labels');
 
-# Only the labels, replayed onto a table that exists (no DDL in the session
-# before them): the provider is unknown until something loads the library;
-# session_preload_libraries (docs/seclabel.md) does.
+# Labels alone, onto a table that exists already: nothing in the restoring
+# session has loaded the library when the first label comes;
+# session_preload_libraries (docs/seclabel.md) fixes it.
 my $labels = join('', grep { /SECURITY LABEL public TABLE aa_declared / } split /^/, $toc);
 open($fh, '>', "$tmp/labels.list") or die;
 print $fh $labels;
 close $fh;
-$dst->safe_psql('partial', q{SELECT autoxfer.undeclare_column('aa_declared', a.attname) FROM pg_attribute a
-	WHERE a.attrelid = 'aa_declared'::regclass AND a.attnum > 0});
-($ret, $out, $err) = ('', '', '');
-IPC::Run::run([ 'pg_restore', '--exit-on-error', '-L', "$tmp/labels.list", '--dbname', $dst->connstr('partial'), "$tmp/dump.custom" ],
-	'>', \$out, '2>', \$err);
-like($err, qr/security label provider "autoxfer" is not loaded/,
-	'labels replayed alone in a fresh session need the library preloaded');
-$dst->safe_psql('postgres', q{ALTER DATABASE partial SET session_preload_libraries = 'autoxfer'});
-$dst->command_ok([ 'pg_restore', '--exit-on-error', '-L', "$tmp/labels.list", '--dbname', $dst->connstr('partial'), "$tmp/dump.custom" ],
-	'with session_preload_libraries the labels replay');
-is($dst->safe_psql('partial', q{SELECT string_agg(kind, ',' ORDER BY kind) FROM autoxfer.declaration WHERE rel = 'aa_declared'::regclass}),
-	'sensitive_personal,subject', 'the replayed labels declared the columns again');
+$dst->safe_psql('postgres', 'CREATE DATABASE partial_labels');
+$dst->safe_psql('partial_labels', 'CREATE EXTENSION autoxfer; CREATE TABLE aa_declared (driver text)');
+my ($lret, $lout, $lerr) = ('', '', '');
+IPC::Run::run([ 'pg_restore', '--exit-on-error', '-L', "$tmp/labels.list", '--dbname', $dst->connstr('partial_labels'), "$tmp/dump.custom" ],
+	'>', \$lout, '2>', \$lerr);
+like($lerr, qr/security label provider "autoxfer" is not loaded/,
+	'labels restored alone into an existing extension need the library preloaded');
+$dst->safe_psql('postgres', q{ALTER DATABASE partial_labels SET session_preload_libraries = 'autoxfer'});
+$dst->command_ok([ 'pg_restore', '--exit-on-error', '-L', "$tmp/labels.list", '--dbname', $dst->connstr('partial_labels'), "$tmp/dump.custom" ],
+	'with session_preload_libraries the labels restore');
+is($dst->safe_psql('partial_labels', q{SELECT string_agg(kind, ',' ORDER BY kind) FROM autoxfer.declaration WHERE rel = 'aa_declared'::regclass}),
+	'sensitive_personal,subject', 'the labels declared the columns');
 
 $src->stop;
 $dst->stop;
