@@ -342,6 +342,18 @@ SELECT unregister_recipient('vendor-a');
 SELECT unregister_recipient('r_contract');
 DROP ROLE ax_abroad_super, ax_abroad_bypass, ax_abroad_admin, ax_abroad, ax_nobody;
 
+-- a parameter of the verdicts changes no label (no rule predicate names
+-- it); one a predicate names makes every label stale
+CREATE TABLE maps (id int, precision_m numeric);
+SELECT declare_column('maps', 'precision_m', 'map_precision_m');
+SELECT protect('maps', 'driving_automation', 'NULL::text');
+SELECT generation AS gen FROM protected_table WHERE rel = 'maps'::regclass \gset
+UPDATE parameter SET value = 200000 WHERE name = 'm6_individuals';
+SELECT generation = :gen AS unchanged_by_m6 FROM protected_table WHERE rel = 'maps'::regclass;
+UPDATE parameter SET value = 10 WHERE name = 'i2_precision_m';
+SELECT generation = :gen + 1 AS bumped_by_i2 FROM protected_table WHERE rel = 'maps'::regclass;
+DROP TABLE maps;
+
 -- leave a fresh extension to the next test (the ledger of this year, the
 -- recipients and filings of this one are not theirs)
 DROP TABLE cases, mixed, named_set;

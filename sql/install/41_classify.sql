@@ -119,10 +119,29 @@ CREATE FUNCTION autoxfer._catalog_changed() RETURNS trigger
 	AS $$
 DECLARE
 	affected regclass[];
+	changed text[];
 	r regclass;
 BEGIN
 	IF autoxfer._bumping() THEN
 		RETURN NULL;
+	END IF;
+	-- a parameter no rule predicate names (those of the verdicts and the
+	-- log: thresholds, periods) changes no label: no check, no bump (the
+	-- verdicts' caches follow their own trigger)
+	IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'parameter' AND TG_OP OPERATOR(pg_catalog.<>) 'TRUNCATE' THEN
+		IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+			SELECT pg_catalog.array_agg(n.name) INTO changed FROM new_rows n;
+		ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+			SELECT pg_catalog.array_agg(o.name) INTO changed FROM old_rows o;
+		ELSE
+			SELECT pg_catalog.array_agg(n.name) INTO changed FROM new_rows n
+			WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.name OPERATOR(pg_catalog.=) n.name
+							  AND o.value OPERATOR(pg_catalog.=) n.value);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM autoxfer.rule r, pg_catalog.unnest(changed) c(name)
+					   WHERE r.predicate ~* ('\mparam\s*\.\s*' OPERATOR(pg_catalog.||) c.name OPERATOR(pg_catalog.||) '\M')) THEN
+			RETURN NULL;
+		END IF;
 	END IF;
 	IF TG_TABLE_NAME IN ('declaration', 'protected_table') AND TG_OP <> 'TRUNCATE' THEN
 		IF TG_OP = 'INSERT' THEN
@@ -179,7 +198,13 @@ CREATE TRIGGER catalog_changed_del AFTER DELETE ON autoxfer.declaration
 	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_changed();
 CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON autoxfer.rule
 	FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_changed();
-CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON autoxfer.parameter
+CREATE TRIGGER catalog_changed_ins AFTER INSERT ON autoxfer.parameter
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_changed();
+CREATE TRIGGER catalog_changed_upd AFTER UPDATE ON autoxfer.parameter
+	REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_changed();
+CREATE TRIGGER catalog_changed_del AFTER DELETE ON autoxfer.parameter
+	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_changed();
+CREATE TRIGGER catalog_changed_tr AFTER TRUNCATE ON autoxfer.parameter
 	FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_changed();
 CREATE TRIGGER catalog_changed_tr AFTER TRUNCATE ON autoxfer.protected_table
 	FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._catalog_changed();
