@@ -66,7 +66,10 @@ SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS NULL;
 -- bad table labels: 22023, the label is not stored, nothing is protected
 SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS '';
 SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS '   ';
+-- subject= may be left out: a table about no individual
 SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS 'scenario=other';
+SELECT subject IS NULL AS no_subject FROM autoxfer.protected_table WHERE rel = 'sl_trips'::regclass;
+SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS NULL;
 SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS 'subject=owner_id';
 SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS 'scenario=space subject=owner_id';
 SECURITY LABEL FOR autoxfer ON TABLE sl_trips IS 'scenario=Other subject=owner_id';

@@ -285,6 +285,9 @@ select_rows(Export *e, Oid relid, AxTableState *ts, const char *filter)
 	Portal		portal;
 	ListCell   *lc;
 	TupleTableSlot *slot = ts->slot;
+	/* an expired generation (an area boundary passed): every label stale */
+	bool		expired = ts->cat.stale_after != DT_NOEND &&
+		GetCurrentTransactionStartTimestamp() >= ts->cat.stale_after;
 	uint32		generation = ts->cat.generation;
 	ErrorContextCallback errcb;
 
@@ -355,7 +358,7 @@ select_rows(Export *e, Oid relid, AxTableState *ts, const char *filter)
 			}
 			label = DatumGetAxLabel(ld);
 			ax_label_unpack(label, &f);
-			if (f.generation != generation)
+			if (expired || f.generation != generation)
 			{
 				e->withheld[W_STALE]++;
 				continue;

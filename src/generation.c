@@ -684,10 +684,10 @@ ax_register(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	uint32		start;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("autoxfer._register: arguments must not be NULL")));
+				 errmsg("autoxfer._register: rel, scenario and label_column must not be NULL")));
 	(void) find_all_inheritors(relid, ShareRowExclusiveLock, NULL);
 	ax_check_tree(relid, NameStr(*label_column), false, true);
 	start = max_label_generation(relid, NameStr(*label_column)) + 1;
@@ -699,13 +699,14 @@ ax_register(PG_FUNCTION_ARGS)
 				 errhint("Set the column to NULL, or protect the table with another label column.")));
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = PG_GETARG_DATUM(1);
-	values[2] = PG_GETARG_DATUM(2);
+	values[2] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
 	values[3] = PG_GETARG_DATUM(3);
 	values[4] = Int32GetDatum((int32) start);
+	/* a table about no individual has no subject (NULL) */
 	run_statement("INSERT INTO autoxfer.protected_table AS p"
 				  " (rel, scenario, subject, label_column, generation, valid_since, stale_after)"
 				  " VALUES ($1, $2, $3, $4, $5, autoxfer._last_boundary($1), autoxfer._next_boundary($1))",
-				  5, types, values, NULL, false, AX_OP_REGISTER, relid, NULL);
+				  5, types, values, PG_ARGISNULL(2) ? "  n  " : NULL, false, AX_OP_REGISTER, relid, NULL);
 	PG_RETURN_VOID();
 }
 

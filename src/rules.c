@@ -945,7 +945,10 @@ ax_compile_table(AxTableState *ts, Relation rel)
 	ctx.vocabulary = false;
 	ctx.table_columns = true;
 	ctx.label_attno = ts->label_attno;
-	subject = compile_expression(&ctx, cat->subject, false, NULL);
+	if (cat->subject != NULL)
+		subject = compile_expression(&ctx, cat->subject, false, NULL);
+	else
+		subject = (Expr *) makeNullConst(TEXTOID, -1, DEFAULT_COLLATION_OID);	/* about no individual */
 	ts->subject_text = cat->subject;
 	ts->subject = init_as_owner(subject);
 	ts->subject_type = exprType((Node *) subject);

@@ -52,7 +52,7 @@
 
 #define AX_PROVIDER "autoxfer"
 
-#define TABLE_HINT "A table label reads \"scenario=WORD subject=EXPR [label_column=NAME]\", for example 'scenario=connected_operation subject=owner_id'."
+#define TABLE_HINT "A table label reads \"scenario=WORD [subject=EXPR] [label_column=NAME]\", for example 'scenario=connected_operation subject=owner_id'."
 #define COLUMN_HINT "A column label is a kind, or kinds separated by commas, for example 'latitude' or 'subject, personal'; the kinds are the rows of autoxfer.attribute_kind."
 
 /* longest piece of a bad label quoted back in an error */
@@ -232,12 +232,19 @@ label_column_name(const char *what, const char *v, size_t len)
 
 /* Run one statement of the extension's API with parameters; no result kept. */
 static void
-run_api(const char *sql, int nargs, Oid *types, Datum *values)
+run_api_nulls(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
 {
-	int			rc = ax_spi_execute(sql, nargs, types, values, NULL, false, 0);
+	int			rc = ax_spi_execute(sql, nargs, types, values, nulls, false, 0);
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "running \"%s\" failed: %s", sql, SPI_result_code_string(rc));
+}
+
+/* Run one statement of the extension's API, no argument NULL. */
+static void
+run_api(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	run_api_nulls(sql, nargs, types, values, NULL);
 }
 
 /* Validate a table label (NULL: unprotect) into *action. */
@@ -301,11 +308,11 @@ table_label(LabelAction *action, const char *what, const char *label)
 		else
 			*slot = label_column_name(what, v, vlen);
 	}
-	if (action->scenario == NULL || action->subject == NULL)
+	/* subject= may be left out: a table about no individual */
+	if (action->scenario == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid autoxfer security label for %s: %s is missing",
-						what, action->scenario == NULL ? "scenario=" : "subject="),
+				 errmsg("invalid autoxfer security label for %s: scenario= is missing", what),
 				 errhint("%s", TABLE_HINT)));
 }
 
@@ -385,14 +392,16 @@ apply_action(const LabelAction *action)
 				1, types, values);
 	else if (action->attnum == 0)
 	{
+		const char *nulls = action->subject ? NULL : "  n ";
+
 		values[1] = CStringGetTextDatum(action->scenario);
-		values[2] = CStringGetTextDatum(action->subject);
+		values[2] = action->subject ? CStringGetTextDatum(action->subject) : (Datum) 0;
 		if (action->label_column == NULL)
-			run_api("SELECT autoxfer.protect($1, $2::autoxfer.scenario, $3)", 3, types, values);
+			run_api_nulls("SELECT autoxfer.protect($1, $2::autoxfer.scenario, $3)", 3, types, values, nulls);
 		else
 		{
 			values[3] = DirectFunctionCall1(namein, CStringGetDatum(action->label_column));
-			run_api("SELECT autoxfer.protect($1, $2::autoxfer.scenario, $3, $4)", 4, types, values);
+			run_api_nulls("SELECT autoxfer.protect($1, $2::autoxfer.scenario, $3, $4)", 4, types, values, nulls);
 		}
 	}
 	else

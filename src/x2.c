@@ -281,18 +281,16 @@ table_generation(X2Cache *c, Oid rel)
 
 	values[0] = ObjectIdGetDatum(rel);
 	ax_owner_spi_begin(&save_user, &save_sec);
-	if (ax_spi_execute("SELECT p.generation FROM autoxfer.protected_table AS p"
-							  " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1"
-							  "    OR p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY"
-							  "       (SELECT a.relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1) AS a)"
-					   " ORDER BY p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1 DESC LIMIT 1",
+	/* NULL when the table is not protected or its generation expired */
+	if (ax_spi_execute("SELECT autoxfer.generation_current($1::pg_catalog.regclass)",
 					   1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.protected_table failed");
 	if (SPI_processed == 1)
 	{
 		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
-		gen = (uint32) DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		gen = isnull ? 0 : (uint32) DatumGetInt32(d);
 	}
 	ax_owner_spi_end(save_user, save_sec);
 
@@ -337,8 +335,12 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 	ax_label_unpack(label, &f);
 
 	/* a stale label may understate what the row is */
-	if (f.generation != table_generation(c, PG_GETARG_OID(0)))
-		PG_RETURN_BOOL(false);
+	{
+		uint32		gen = table_generation(c, PG_GETARG_OID(0));
+
+		if (gen == 0 || f.generation != gen)
+			PG_RETURN_BOOL(false);
+	}
 
 	/* the cache is of this transaction and epoch: so is its verdict state */
 	if (c->verdict == NULL)

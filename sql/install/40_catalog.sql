@@ -49,7 +49,7 @@ INSERT INTO autoxfer.attribute_kind VALUES
 CREATE TABLE autoxfer.protected_table (
 	rel			regclass PRIMARY KEY,
 	scenario	autoxfer.scenario NOT NULL,
-	subject		text NOT NULL CHECK (pg_catalog.length(subject) BETWEEN 1 AND 10000),
+	subject		text CHECK (pg_catalog.length(subject) BETWEEN 1 AND 10000),
 	label_column name NOT NULL,
 	generation	integer NOT NULL DEFAULT 1 CHECK (generation BETWEEN 1 AND 1048575),
 	protected_at timestamptz NOT NULL DEFAULT pg_catalog.now(),

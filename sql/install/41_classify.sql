@@ -561,7 +561,7 @@ COMMENT ON FUNCTION autoxfer.stale_labels(regclass) IS
 
 -- Protection ----------------------------------------------------------------
 
-CREATE FUNCTION autoxfer.protect(rel regclass, scenario autoxfer.scenario, subject text,
+CREATE FUNCTION autoxfer.protect(rel regclass, scenario autoxfer.scenario, subject text DEFAULT NULL,
 								 label_column name DEFAULT 'xfer_label') RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -571,19 +571,21 @@ DECLARE
 	other regclass;
 	trigger_exists boolean;
 BEGIN
-	IF rel IS NULL OR scenario IS NULL OR subject IS NULL OR label_column IS NULL THEN
-		RAISE EXCEPTION 'autoxfer.protect: rel, scenario, subject and label_column must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed';
+	IF rel IS NULL OR scenario IS NULL OR label_column IS NULL THEN
+		RAISE EXCEPTION 'autoxfer.protect: rel, scenario and label_column must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'subject may be left out (NULL) for a table about no individual.';
 	END IF;
 	PERFORM autoxfer._check_relation(rel, 'protect');
 	IF pg_catalog.btrim(subject) = '' THEN
 		RAISE EXCEPTION 'autoxfer.protect: subject must name a column or be an expression over the table''s columns'
-			USING ERRCODE = 'invalid_parameter_value';
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Leave it out (NULL) for a table about no individual.';
 	END IF;
 
 	SELECT * INTO cur FROM autoxfer.protected_table t WHERE t.rel = protect.rel;
 	IF FOUND THEN
-		IF cur.scenario = scenario AND cur.subject = subject AND cur.label_column = protect.label_column THEN
+		IF cur.scenario = scenario AND cur.subject IS NOT DISTINCT FROM subject AND cur.label_column = protect.label_column THEN
 			-- the same declaration again (a SECURITY LABEL repeated, a
 			-- restore): quietly put back a missing trigger or constraint,
 			-- without rescanning the table (reclassify does that)
@@ -593,7 +595,7 @@ BEGIN
 			RETURN;
 		END IF;
 		RAISE EXCEPTION 'table % is already protected (scenario %, subject %, label column %)',
-			rel, cur.scenario, pg_catalog.left(cur.subject, 200), cur.label_column
+			rel, cur.scenario, coalesce(pg_catalog.left(cur.subject, 200), 'none'), cur.label_column
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Run autoxfer.unprotect() first to protect it differently.';
 	END IF;
@@ -640,6 +642,8 @@ BEGIN
 								  rel, protect.label_column, protect.label_column, protect.label_column);
 	END IF;
 	PERFORM autoxfer._label_not_null(rel, protect.label_column);
+	-- roles abroad: the new table gets their row-level security
+	PERFORM autoxfer._x2_sync();
 END
 $$;
 COMMENT ON FUNCTION autoxfer.protect(regclass, autoxfer.scenario, text, name) IS
@@ -685,6 +689,8 @@ BEGIN
 	-- unregister, drop the trigger and the label column, in one go: no
 	-- label outlives its registration
 	PERFORM autoxfer._unregister(rel);
+	-- and roles abroad no longer need its row-level security
+	PERFORM autoxfer._x2_sync();
 END
 $$;
 COMMENT ON FUNCTION autoxfer.unprotect(regclass) IS

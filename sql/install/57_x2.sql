@@ -192,3 +192,4 @@ COMMENT ON EVENT TRIGGER autoxfer_x2_guard IS
 
 REVOKE ALL ON FUNCTION autoxfer._x2_apply_one(regclass, regclass), autoxfer._x2_remove_one(regclass),
 	autoxfer._x2_sync() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION autoxfer._x2_sync() TO autoxfer_admin;
