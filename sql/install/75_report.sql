@@ -37,7 +37,7 @@ COMMENT ON FUNCTION autoxfer._iso(date) IS
 -- A step of 1, 2 or 5 times a power of ten that cuts 0..x into about five.
 CREATE FUNCTION autoxfer._nice_step(x numeric) RETURNS numeric
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $fn$
-	SELECT greatest(CASE WHEN f <= 1 THEN 1 WHEN f <= 2 THEN 2 WHEN f <= 5 THEN 5 ELSE 10 END * p, 1)
+	SELECT trim_scale(greatest(CASE WHEN f <= 1 THEN 1 WHEN f <= 2 THEN 2 WHEN f <= 5 THEN 5 ELSE 10 END * p, 1))
 	FROM (SELECT power(10::numeric, floor(log(greatest(x, 1) / 5))) AS p) a,
 		 LATERAL (SELECT greatest(x, 1) / 5 / a.p AS f) b
 $fn$;
