@@ -246,7 +246,7 @@ BEGIN
 								 autoxfer._xy(greatest((x1 - x0) * (b - a + 1) / span, 1)), colour,
 								 CASE WHEN (r ->> 'dim')::boolean THEN ' fill-opacity="0.3"' ELSE '' END,
 								 autoxfer._html(r ->> 'label'), autoxfer._iso((r ->> 'start')::date),
-								 coalesce(autoxfer._iso((r ->> 'end')::date), 'no end'));
+								 CASE WHEN r ->> 'end' IS NULL THEN 'no end' ELSE autoxfer._iso((r ->> 'end')::date) END);
 			-- the extension window
 			IF r ->> 'opens' IS NOT NULL AND greatest((r ->> 'opens')::date, d0) <= b THEN
 				svg := svg || format('<rect class="window" x="%s" y="%s" width="%s" height="12" fill="url(#ax-hatch)"><title>extension window from %s</title></rect>',
@@ -545,7 +545,7 @@ BEGIN
 		SELECT autoxfer._html_row(ARRAY[f.id::text, autoxfer._html(CASE f.measure WHEN 'security_assessment' THEN 'assessment'
 																		WHEN 'standard_contract' THEN 'contract' ELSE f.measure::text END),
 										autoxfer._html(coalesce(f.recipient, 'every recipient')), autoxfer._html(f.reference),
-										autoxfer._iso(f.approved_on), coalesce(autoxfer._iso(f.valid_until), 'no end'),
+										autoxfer._iso(f.approved_on), CASE WHEN f.valid_until IS NULL THEN 'no end' ELSE autoxfer._iso(f.valid_until) END,
 										autoxfer._num(f.days_to_expiry), autoxfer._iso(f.extension_window_opens),
 										autoxfer._iso(f.filing_deadline),
 										CASE WHEN f.filing_deadline IS NOT NULL THEN coalesce(autoxfer._iso(f.filed_on), 'not yet') END,
