@@ -393,6 +393,9 @@ DECLARE
 	led_s bigint;
 	d0 date;
 	d1 date;
+	-- the views' rows, read once
+	tsum autoxfer.transfer_summary[];
+	fsum autoxfer.filing_status[];
 BEGIN
 	IF y IS NULL OR y < 1 OR y > 9999 THEN
 		RAISE EXCEPTION 'autoxfer.report: year must be between 1 and 9999, not %', coalesce(y::text, 'NULL')
@@ -403,6 +406,8 @@ BEGIN
 	last_month := CASE WHEN y < this_year THEN 12 WHEN y = this_year THEN extract(month FROM today)::integer ELSE 0 END;
 	d0 := make_date(y, 1, 1);
 	d1 := make_date(y + 1, 12, 31);
+	tsum := ARRAY(SELECT ROW(t.*)::autoxfer.transfer_summary FROM autoxfer._transfer_summary() t WHERE t.year = y);
+	fsum := ARRAY(SELECT ROW(f.*)::autoxfer.filing_status FROM autoxfer._filing_status() f);
 
 	html := format('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
 				   '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -462,7 +467,7 @@ BEGIN
 	INTO new_p, new_s
 	FROM generate_series(1, 12) k
 	LEFT JOIN (SELECT extract(month FROM t.month)::integer AS mo, sum(t.new_personal) AS p, sum(t.new_sensitive) AS s
-			   FROM autoxfer._transfer_summary() t WHERE t.year = y GROUP BY 1) s ON s.mo = k;
+			   FROM unnest(tsum) t GROUP BY 1) s ON s.mo = k;
 	SELECT array_agg(CASE WHEN k <= last_month THEN (SELECT sum(x) FROM unnest(new_p[1:k]) x) END ORDER BY k),
 		   array_agg(CASE WHEN k <= last_month THEN (SELECT sum(x) FROM unnest(new_s[1:k]) x) END ORDER BY k)
 	INTO cum_p, cum_s
@@ -497,14 +502,13 @@ BEGIN
 		|| '</section>';
 
 	-- 3. transfers per recipient and month --------------------------------------
-	names := ARRAY(SELECT DISTINCT coalesce(t.recipient, '(none)') FROM autoxfer._transfer_summary() t
-				   WHERE t.year = y ORDER BY 1);
+	names := ARRAY(SELECT DISTINCT coalesce(t.recipient, '(none)') FROM unnest(tsum) t ORDER BY 1);
 	SELECT coalesce(jsonb_agg(r.vals ORDER BY r.name), '[]') INTO matrix
 	FROM (SELECT n.name, jsonb_agg(coalesce(s.c, 0) ORDER BY k) AS vals
 		  FROM unnest(names) n (name) CROSS JOIN generate_series(1, 12) k
 		  LEFT JOIN (SELECT coalesce(t.recipient, '(none)') AS name, extract(month FROM t.month)::integer AS mo,
 							sum(t.transfers) AS c
-					 FROM autoxfer._transfer_summary() t WHERE t.year = y GROUP BY 1, 2) s
+					 FROM unnest(tsum) t GROUP BY 1, 2) s
 			ON s.name = n.name AND s.mo = k
 		  GROUP BY n.name) r;
 	rows_ := ARRAY(
@@ -524,7 +528,7 @@ BEGIN
 										autoxfer._num(sum(t.transfers)), autoxfer._num(sum(t.exports)), autoxfer._num(sum(t.rows_returned)),
 										autoxfer._num(sum(t.rows_withheld)), autoxfer._num(sum(t.new_personal)),
 										autoxfer._num(sum(t.new_sensitive))], '{4,5,6,7,8,9}')
-		FROM autoxfer._transfer_summary() t WHERE t.year = y
+		FROM unnest(tsum) t
 		GROUP BY t.recipient, t.purpose, t.measure ORDER BY t.recipient, t.purpose, t.measure);
 	html := html || '<h3>The year by recipient, purpose and measure</h3>'
 		|| autoxfer._html_table('t-recipients', '{Recipient,Purpose,Measure,Transfers,Exports,Rows returned,Rows withheld,New personal,New sensitive}',
@@ -538,7 +542,7 @@ BEGIN
 				'deadline', f.filing_deadline, 'late', f.filed_late OR f.filing_overdue,
 				'dim', f.revoked OR f.expired OR NOT f.in_force) ORDER BY f.approved_on, f.id), '[]')
 	INTO tl
-	FROM (SELECT * FROM autoxfer._filing_status() s
+	FROM (SELECT * FROM unnest(fsum) s
 		  WHERE s.approved_on <= d1 AND (s.valid_until IS NULL OR s.valid_until >= d0)
 		  ORDER BY s.approved_on, s.id LIMIT 40) f;
 	rows_ := ARRAY(
@@ -553,7 +557,7 @@ BEGIN
 											 ELSE format('%s / %s', autoxfer._num(f.individuals), autoxfer._num(f.allowance)) END,
 										format('<span class="%s">%s</span>', CASE WHEN f.status IN ('in force', 'filing due') THEN 'ok' ELSE 'bad' END,
 											autoxfer._html(f.status))], '{1,7}')
-		FROM autoxfer._filing_status() f ORDER BY f.id);
+		FROM unnest(fsum) f ORDER BY f.id);
 	html := html || '<section id="filings"><h2>4. Filings</h2>'
 		|| '<figure>' || autoxfer._svg_timeline(format('Filings from %s to %s', autoxfer._iso(d0), autoxfer._iso(d1)), d0, d1, today, tl)
 		|| format('<figcaption>Validity of each filing in force during %s and %s (faint: revoked, expired or not in force today); hatched: the last %s working days of a security assessment, when its extension is applied for; red line: expiry; diamond: a standard contract''s filing deadline (red: filed late or overdue).</figcaption></figure>',
@@ -564,10 +568,10 @@ BEGIN
 
 	-- 5. blocked and withheld rows -------------------------------------------------
 	SELECT array_agg(r.reason ORDER BY r.k), array_agg(r.n ORDER BY r.k) INTO labels, vals
-	FROM (SELECT 1 AS k, 'not exportable' AS reason, sum(t.withheld_not_exportable)::bigint AS n FROM autoxfer._transfer_summary() t WHERE t.year = y
-		  UNION ALL SELECT 2, 'stale label', sum(t.withheld_stale)::bigint FROM autoxfer._transfer_summary() t WHERE t.year = y
-		  UNION ALL SELECT 3, 'no subject', sum(t.withheld_no_subject)::bigint FROM autoxfer._transfer_summary() t WHERE t.year = y
-		  UNION ALL SELECT 4, 'over the filing''s scale', sum(t.withheld_excess)::bigint FROM autoxfer._transfer_summary() t WHERE t.year = y) r;
+	FROM (SELECT 1 AS k, 'not exportable' AS reason, sum(t.withheld_not_exportable)::bigint AS n FROM unnest(tsum) t
+		  UNION ALL SELECT 2, 'stale label', sum(t.withheld_stale)::bigint FROM unnest(tsum) t
+		  UNION ALL SELECT 3, 'no subject', sum(t.withheld_no_subject)::bigint FROM unnest(tsum) t
+		  UNION ALL SELECT 4, 'over the filing''s scale', sum(t.withheld_excess)::bigint FROM unnest(tsum) t) r;
 	vals := ARRAY(SELECT coalesce(v, 0) FROM unnest(vals) v);
 	rows_ := ARRAY(SELECT autoxfer._html_row(ARRAY[autoxfer._html(labels[k]), autoxfer._num(vals[k])], '{2}')
 				   FROM generate_series(1, cardinality(labels)) k ORDER BY k);
