@@ -195,6 +195,42 @@ SELECT tbl, generation, category, mark, rows, stale FROM table_summary WHERE tbl
 SELECT reclassify('cam') AS relabelled;
 SELECT tbl, generation, category, mark, rows, stale FROM table_summary WHERE tbl = 'cam'::regclass;
 
+-- the aggregate behind table_summary gives GROUP BY's counts, serially and
+-- in a parallel plan (partial tallies serialised and merged)
+CREATE TABLE many AS
+SELECT (ARRAY['general/exportable', 'personal/conditional rule=102', 'important/blocked rule=5 gen=7',
+			  'core/blocked rule=105'])[1 + g % 4]::label AS l
+FROM generate_series(1, 100000) g;
+INSERT INTO many VALUES (NULL);
+CREATE FUNCTION pg_temp.plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	r text;
+	p text := '';
+BEGIN
+	FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+		p := p || r || E'\n';
+	END LOOP;
+	RETURN p;
+END $$;
+SELECT _label_tally(l) = (SELECT array_agg(ROW(x.l, x.n)::label_count ORDER BY x.l)
+						  FROM (SELECT l, count(*) AS n FROM many WHERE l IS NOT NULL GROUP BY l) x) AS same_as_group_by,
+	   cardinality(_label_tally(l)) AS labels
+FROM many;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT pg_temp.plan('SELECT autoxfer._label_tally(l) FROM many') ~ 'Partial Aggregate' AS parallel_plan;
+SELECT _label_tally(l) = (SELECT array_agg(ROW(x.l, x.n)::label_count ORDER BY x.l)
+						  FROM (SELECT l, count(*) AS n FROM many WHERE l IS NOT NULL GROUP BY l) x) AS same_in_parallel
+FROM many;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT _label_tally(l) AS no_rows FROM many WHERE false;
+DROP TABLE many;
+
 -- transfer_summary ---------------------------------------------------------------
 
 -- exports, as autoxfer.export will log them (the superuser writes the rows
