@@ -254,7 +254,8 @@ SELECT l.year, l.tally, l.individuals,
 	   (SELECT sum(CASE WHEN l.tally = 'personal' THEN t.new_personal ELSE t.new_sensitive END)
 		FROM transfer_summary t WHERE t.year = l.year) AS from_summary
 FROM ledger_status l WHERE l.year = 2025 ORDER BY l.tally;
--- a purge leaves a row of its own, which is no transfer
+-- a purge leaves a row of its own, which is no transfer (the export of
+-- 2019 to purge is written by the superuser, as autoxfer.export would)
 INSERT INTO transfer_log (kind, logged_at, booked_at, year, role_name, session_role, recipient, purpose,
 						  new_personal, subjects_personal, subjects_sensitive)
 VALUES ('export', '2019-05-01 12:00+08', '2019-05-01 12:00+08', 2019, 'exporter', 'exporter', 'r_de', 'after_sales',
