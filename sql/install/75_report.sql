@@ -560,8 +560,13 @@ BEGIN
 		FROM unnest(fsum) f ORDER BY f.id);
 	html := html || '<section id="filings"><h2>4. Filings</h2>'
 		|| '<figure>' || autoxfer._svg_timeline(format('Filings from %s to %s', autoxfer._iso(d0), autoxfer._iso(d1)), d0, d1, today, tl)
-		|| format('<figcaption>Validity of each filing in force during %s and %s (faint: revoked, expired or not in force today); hatched: the last %s working days of a security assessment, when its extension is applied for; red line: expiry; diamond: a standard contract''s filing deadline (red: filed late or overdue).</figcaption></figure>',
-				  y, y + 1, autoxfer._num(autoxfer._param('extension_window_working_days')))
+		|| format('<figcaption>Validity of each filing in force during %s and %s%s (faint: revoked, expired or not in force today); hatched: the last %s working days of a security assessment, when its extension is applied for; red line: expiry; diamond: a standard contract''s filing deadline (red: filed late or overdue).</figcaption></figure>',
+				  y, y + 1,
+				  CASE WHEN (SELECT count(*) FROM unnest(fsum) s WHERE s.approved_on <= d1 AND (s.valid_until IS NULL OR s.valid_until >= d0)) > 40
+					   THEN format(', the 40 approved first of %s', (SELECT count(*) FROM unnest(fsum) s
+																	  WHERE s.approved_on <= d1 AND (s.valid_until IS NULL OR s.valid_until >= d0)))
+					   ELSE '' END,
+				  autoxfer._num(autoxfer._param('extension_window_working_days')))
 		|| autoxfer._html_table('t-filings', '{#,Measure,Recipient,Reference,Approved,Valid until,Days left,Window opens,File by,Filed,Allowance used,Status}',
 								rows_, '{1,7}')
 		|| '</section>';
