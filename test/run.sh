@@ -33,6 +33,9 @@ need_packages() {
 	local mode=$1
 	local pkgs=(make gcc postgresql-$PGVER postgresql-server-dev-$PGVER libipc-run-perl)
 	case $mode in
+		# the report's browser test (test/t/075_report_browser.pl) renders
+		# the page in Debian's Chromium, with the fonts its CSS names
+		test) pkgs+=(chromium fonts-dejavu-core) ;;
 		bench) pkgs+=(postgresql-$PGVER-hll) ;;
 		fuzz) pkgs=(make clang libclang-rt-14-dev) ;;
 	esac
