@@ -51,6 +51,16 @@ RESET client_min_messages;
 -- every relation of both trees carries the policies, the plain table too
 SELECT * FROM x2_state;
 
+-- a superuser's session that switched to an ordinary role acts for no
+-- recipient (a superuser has the privileges of every role, the role abroad's
+-- too): it writes and reads the protected tables as before
+CREATE ROLE ax_x2_writer;
+GRANT SELECT, INSERT ON trips TO ax_x2_writer;
+SET ROLE ax_x2_writer;
+INSERT INTO trips VALUES (41, 'U41', NULL, NULL, true);
+SELECT count(*) AS writer_sees FROM trips;
+RESET ROLE;
+
 -- the owner sees every row; the role abroad only the general ones: no
 -- filing for the sensitive and important rows, and no individual counted
 -- for it yet
@@ -77,4 +87,4 @@ RESET ROLE;
 
 \c autoxfer_regression
 DROP DATABASE ax_x2_plain;
-DROP ROLE ax_x2_abroad;
+DROP ROLE ax_x2_abroad, ax_x2_writer;
