@@ -82,12 +82,12 @@ SELECT kind, CASE WHEN year = ledger_year(now()) THEN 'this year' ELSE year::tex
        total_personal, total_sensitive, cardinality(subjects_personal) AS batch_personal,
        cardinality(subjects_sensitive) AS batch_sensitive, note, booked_at = logged_at AS booked_now
 FROM transfer_log ORDER BY id;
-SELECT l.year, l.tally,
+SELECT CASE WHEN l.year = ledger_year(now()) THEN 'this year' ELSE l.year::text END AS year, l.tally,
        l.individuals = cardinality(x.logged) AS count_is_logged, ledger_subjects(l.tally, l.year) = x.logged AS set_is_logged
 FROM ledger l,
      LATERAL (SELECT subject_union(CASE WHEN l.tally = 'personal' THEN g.subjects_personal ELSE g.subjects_sensitive END) AS logged
               FROM transfer_log g WHERE g.year = l.year) x
-ORDER BY 1, 2;
+ORDER BY l.year, l.tally;
 
 -- the exporter and the auditor book nothing, write nothing, change no salt
 SET ROLE autoxfer_exporter;

@@ -303,9 +303,12 @@ SELECT pg_temp.try(s) AS error FROM (VALUES
 -- declaration --------------------------------------------------------------------------
 
 -- what a filing for r_fr and after_sales would describe: kinds, counts,
--- never a value (the sizes in bytes vary with the server's layout)
-SELECT jsonb_pretty(jsonb_set(jsonb_set(declaration('r_fr', 'after_sales') - 'as_of' - 'filings', '{total,bytes}', '"(size)"'),
+-- never a value (the sizes in bytes vary with the server's layout, the
+-- year with the calendar)
+SELECT jsonb_pretty(jsonb_set(jsonb_set(jsonb_set(declaration('r_fr', 'after_sales') - 'as_of' - 'filings', '{total,bytes}', '"(size)"'),
+										'{sent_this_year,year}', '"(this year)"'),
 							  '{tables}', (SELECT jsonb_agg(t - 'bytes') FROM jsonb_array_elements(declaration('r_fr', 'after_sales') -> 'tables') t)));
+SELECT (declaration('r_fr', 'after_sales') #>> '{sent_this_year,year}')::int = ledger_year(now()) AS sent_this_year_is_this_year;
 SELECT t ->> 'table' AS tbl, (t ->> 'bytes')::bigint > 0 AS has_bytes
 FROM jsonb_array_elements(declaration('r_fr', 'after_sales') -> 'tables') t;
 SELECT jsonb_array_length(declaration('r_us', 'after_sales') -> 'filings') AS filings_for_r_us,

@@ -204,7 +204,10 @@ x2_cache(void)
 /*
  * The role abroad the query runs for, or NULL: the session user's
  * registration first (a role abroad that switched to another role is still
- * abroad), then the current user's.
+ * abroad), then the current user's.  A superuser has the privileges of
+ * every role, but acts for no recipient by that: a superuser's session that
+ * switched to an ordinary role is judged by that role (were it counted as
+ * abroad, its writes into the protected tables would fail the policy).
  */
 static const X2Role *
 identity(X2Cache *c)
@@ -221,6 +224,8 @@ identity(X2Cache *c)
 	{
 		Oid			id = pass == 0 ? session : user;
 
+		if (superuser_arg(id))
+			continue;
 		for (int i = 0; i < c->nroles; i++)
 		{
 			if (has_privs_of_role(id, c->roles[i].role))

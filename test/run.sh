@@ -5,7 +5,10 @@
 #   test   install missing packages, build with -Werror, install into a
 #          private tree, start a throwaway cluster, run every pg_regress,
 #          isolation and TAP suite, print "N passed, N failed".
-#   demo   same set-up, then run test/demo/demo.sql and show its output.
+#   demo   same set-up (with Debian's libfaketime, so that the server's
+#          clock can be moved through a simulated year), then run
+#          test/demo/demo.sql and show its output; the yearly report it
+#          writes stays in AUTOXFER_DEMO_OUT (default /tmp/autoxfer-demo).
 #   bench  same set-up with the peers (postgresql-hll), run test/bench.
 #   fuzz   build the libFuzzer harnesses of test/fuzz and run each for
 #          FUZZ_SECONDS (default 60) seconds.
@@ -15,7 +18,7 @@
 # and other installed versions do not interfere.  Run as root (as CI does),
 # the cluster and the suites run as the unprivileged user autoxfer_ci.
 #
-# Environment: KEEP_TMP=1 keeps the temp directory; FUZZ_SECONDS; BENCH_ROWS
+# Environment: KEEP_TMP=1 keeps the temp directory; AUTOXFER_DEMO_OUT; FUZZ_SECONDS; BENCH_ROWS
 # and BENCH_SUBJECTS size the benchmark data, BENCH_ONLY picks its parts.
 set -euo pipefail
 
@@ -36,6 +39,8 @@ need_packages() {
 		# the report's browser test (test/t/075_report_browser.pl) renders
 		# the page in Debian's Chromium, with the fonts its CSS names
 		test) pkgs+=(chromium fonts-dejavu-core) ;;
+		# the demo moves the server's clock through a year (test/demo/demo.sql)
+		demo) pkgs+=(libfaketime) ;;
 		bench) pkgs+=(postgresql-$PGVER-hll) ;;
 		fuzz) pkgs=(make clang libclang-rt-14-dev) ;;
 	esac
@@ -83,7 +88,8 @@ free_port() {
 	die "no free port"
 }
 
-# start_cluster T [extra postgresql.conf lines...]
+# start_cluster T [extra postgresql.conf lines...]; the server gets the
+# environment of the array CLUSTER_ENV (NAME=value words) if set.
 start_cluster() {
 	local T=$1; shift
 	export PGDATA=$T/data PGHOST=$T/sock PGPORT=$(free_port) PGUSER=postgres
@@ -99,7 +105,7 @@ start_cluster() {
 		echo "log_min_messages = warning"
 		for line in "$@"; do echo "$line"; done
 	} >>"$PGDATA/postgresql.conf"
-	pg_ctl -D "$PGDATA" -l "$T/server.log" -w -t 60 start >/dev/null ||
+	env ${CLUSTER_ENV[@]+"${CLUSTER_ENV[@]}"} pg_ctl -D "$PGDATA" -l "$T/server.log" -w -t 60 start >/dev/null ||
 		{ cat "$T/server.log"; die "server did not start"; }
 	CLUSTER_UP=1
 }
@@ -214,9 +220,28 @@ inner() {
 			[ "$FAILED" -eq 0 ]
 			;;
 		demo)
-			start_cluster "$T" "shared_preload_libraries = 'autoxfer'"
+			# The ledger books every transfer at its transaction time, so
+			# the demo's year is simulated by moving the server's clock:
+			# the server runs under libfaketime, which reads the offset from
+			# the real time (in seconds) from $T/clock.rc at every call;
+			# demo.sql rewrites the file night by night (only its own
+			# session does, between statements; a background process that
+			# reads it mid-write sees the real time for an instant, which
+			# matters to none of them).  The monotonic clock (timeouts,
+			# latches) and file times stay real; autovacuum is off, since a
+			# clock that jumps a day every few milliseconds would keep its
+			# launcher busy.
+			local faketime
+			faketime=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -1)
+			[ -n "$faketime" ] || die "libfaketime.so.1 not found (package libfaketime)"
+			echo "+0" >"$T/clock.rc"
+			CLUSTER_ENV=(LD_PRELOAD="$faketime" FAKETIME_TIMESTAMP_FILE="$T/clock.rc" FAKETIME_NO_CACHE=1
+				FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1)
+			start_cluster "$T" "shared_preload_libraries = 'autoxfer'" "autovacuum = off"
+			unset CLUSTER_ENV
 			createdb autoxfer_demo
-			psql -X -q -v ON_ERROR_STOP=1 -d autoxfer_demo -f "$T/src/test/demo/demo.sql"
+			psql -X -q -v ON_ERROR_STOP=1 -v clock_file="$T/clock.rc" \
+				-v report_file="$DEMO_OUT/report-2027.html" -d autoxfer_demo -f "$T/src/test/demo/demo.sql"
 			;;
 		bench)
 			start_cluster "$T" "shared_buffers = 2GB" "work_mem = 256MB" "jit = off" \
@@ -272,6 +297,15 @@ main() {
 		return
 	fi
 
+	if [ "$mode" = demo ]; then
+		# the report outlives the throwaway cluster
+		DEMO_OUT=$(realpath -m "${AUTOXFER_DEMO_OUT:-/tmp/autoxfer-demo}")
+		mkdir -p "$DEMO_OUT"
+		if [ "$(id -u)" -eq 0 ]; then
+			id "$RUN_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/bash "$RUN_USER"
+			chown "$RUN_USER" "$DEMO_OUT"
+		fi
+	fi
 	T=$(mktemp -d /tmp/autoxfer-$mode.XXXXXX)
 	[ "${KEEP_TMP:-0}" = 1 ] || trap 'rm -rf "$T"' EXIT
 	build_and_install "$src" "$T"
@@ -283,10 +317,10 @@ main() {
 		id "$RUN_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/bash "$RUN_USER"
 		chown -R "$RUN_USER" "$T"
 		chmod 755 "$T"
-		runuser -u "$RUN_USER" -- env KEEP_TMP="${KEEP_TMP:-0}" BENCH_ROWS="${BENCH_ROWS:-}" \
+		runuser -u "$RUN_USER" -- env KEEP_TMP="${KEEP_TMP:-0}" DEMO_OUT="${DEMO_OUT:-}" BENCH_ROWS="${BENCH_ROWS:-}" \
 			BENCH_SUBJECTS="${BENCH_SUBJECTS:-}" BENCH_ONLY="${BENCH_ONLY:-}" bash "$T/src/test/run.sh" __inner "$mode" "$T"
 	else
-		bash "$T/src/test/run.sh" __inner "$mode" "$T"
+		DEMO_OUT="${DEMO_OUT:-}" bash "$T/src/test/run.sh" __inner "$mode" "$T"
 	fi
 }
 

@@ -108,11 +108,15 @@ DECLARE
 	abroad boolean := EXISTS (SELECT 1 FROM autoxfer.recipient r WHERE r.role IS NOT NULL);
 	was boolean := autoxfer._x2_maintenance(true);
 BEGIN
-	-- relations no longer protected (or no role abroad left)
+	-- relations no longer protected (or no role abroad left); the relations
+	-- of a protected tree are its root and what pg_partition_tree lists
+	-- (nothing, for a table that is not partitioned)
 	FOR t IN SELECT x.rel FROM autoxfer.x2_table x
 			 WHERE NOT abroad OR NOT EXISTS (
-				 SELECT 1 FROM autoxfer.protected_table p, pg_catalog.pg_partition_tree(p.rel) m
-				 WHERE m.relid OPERATOR(pg_catalog.=) x.rel)
+				 SELECT 1 FROM autoxfer.protected_table p
+				 WHERE p.rel OPERATOR(pg_catalog.=) x.rel
+					OR EXISTS (SELECT 1 FROM pg_catalog.pg_partition_tree(p.rel) m
+							   WHERE m.relid OPERATOR(pg_catalog.=) x.rel))
 			 ORDER BY x.rel::pg_catalog.oid
 	LOOP
 		PERFORM autoxfer._x2_remove_one(t.rel);
@@ -122,9 +126,12 @@ BEGIN
 		RETURN;
 	END IF;
 	FOR t IN SELECT m.relid AS r, p.rel AS root
-			 FROM autoxfer.protected_table p, pg_catalog.pg_partition_tree(p.rel) m
-			 JOIN pg_catalog.pg_class k ON k.oid OPERATOR(pg_catalog.=) m.relid
-			 WHERE k.relkind IN ('r', 'p')
+			 FROM autoxfer.protected_table p,
+				  LATERAL (SELECT p.rel AS relid, 0 AS level
+						   UNION
+						   SELECT d.relid, d.level FROM pg_catalog.pg_partition_tree(p.rel) d) m,
+				  pg_catalog.pg_class k
+			 WHERE k.oid OPERATOR(pg_catalog.=) m.relid AND k.relkind IN ('r', 'p')
 			   AND NOT EXISTS (SELECT 1 FROM autoxfer.x2_table x WHERE x.rel OPERATOR(pg_catalog.=) m.relid)
 			 ORDER BY m.level, m.relid::pg_catalog.oid
 	LOOP

@@ -647,12 +647,19 @@ BEGIN
 							  FROM l GROUP BY 1) m) END
 			INTO cats, nrows, measures
 			FROM c;
-			EXECUTE format(
-				'SELECT autoxfer.subjects((%s)::pg_catalog.text) FILTER (WHERE %L = ANY (autoxfer.tallies(t.%I))),'
-				'       autoxfer.subjects((%s)::pg_catalog.text) FILTER (WHERE %L = ANY (autoxfer.tallies(t.%I)))'
-				'  FROM %s t',
-				p.subject, 'personal', p.label_column, p.subject, 'sensitive_personal', p.label_column, p.rel)
-			INTO per_p, per_s;
+			-- a table protected without a subject identifies no individual
+			-- (its personal rows, if any, cannot be counted or exported)
+			IF p.subject IS NULL THEN
+				per_p := autoxfer.empty_subject_set();
+				per_s := autoxfer.empty_subject_set();
+			ELSE
+				EXECUTE format(
+					'SELECT autoxfer.subjects((%s)::pg_catalog.text) FILTER (WHERE %L = ANY (autoxfer.tallies(t.%I))),'
+					'       autoxfer.subjects((%s)::pg_catalog.text) FILTER (WHERE %L = ANY (autoxfer.tallies(t.%I)))'
+					'  FROM %s t',
+					p.subject, 'personal', p.label_column, p.subject, 'sensitive_personal', p.label_column, p.rel)
+				INTO per_p, per_s;
+			END IF;
 			all_p := autoxfer.set_union(all_p, per_p);
 			all_s := autoxfer.set_union(all_s, per_s);
 			t := t || jsonb_build_object('rows', nrows, 'categories', cats,
