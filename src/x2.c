@@ -221,6 +221,13 @@ identity(X2Cache *c)
 	{
 		Oid			id = pass == 0 ? session : user;
 
+		/*
+		 * A superuser has the privileges of every role, but acts for none
+		 * (no superuser can be registered): its session that SET ROLE to a
+		 * writer is the writer's, to a role abroad the role abroad's.
+		 */
+		if (superuser_arg(id))
+			continue;
 		for (int i = 0; i < c->nroles; i++)
 		{
 			if (has_privs_of_role(id, c->roles[i].role))
@@ -231,6 +238,48 @@ identity(X2Cache *c)
 		}
 	}
 	return c->who;
+}
+
+/*
+ * Does the query being planned or run act for a recipient abroad?  For the
+ * planner hooks (x2_plan.c) and the COPY path (copy.c).  While the cache
+ * loads the registrations, the queries it runs act for nobody abroad (they
+ * read autoxfer's own tables, which carry no policy).
+ */
+bool
+ax_x2_acting_abroad(void)
+{
+	static bool loading = false;
+	bool		abroad;
+
+	if (loading)
+		return false;
+	loading = true;
+	PG_TRY();
+	{
+		abroad = identity(x2_cache()) != NULL;
+	}
+	PG_FINALLY();
+	{
+		loading = false;
+	}
+	PG_END_TRY();
+	return abroad;
+}
+
+PG_FUNCTION_INFO_V1(ax_x2_visible_support);
+
+/*
+ * autoxfer._x2_visible_support(internal): the planner's support function of
+ * _x2_visible.  It answers no request (NULL: no simplification, no
+ * estimate); that the planner calls it while it simplifies the policy's
+ * expression loads the library, and with it the planner hooks of
+ * x2_plan.c, before the query's relations are looked at.
+ */
+Datum
+ax_x2_visible_support(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(NULL);
 }
 
 /* Load the recipient's sets of this year, sorted, as the owner. */

@@ -6,5 +6,7 @@
 #define AUTOXFER_X2_H
 
 extern void ax_x2_register_callbacks(void);
+extern bool ax_x2_acting_abroad(void);
+extern void ax_x2_plan_register(void);
 
 #endif							/* AUTOXFER_X2_H */

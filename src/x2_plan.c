@@ -1,0 +1,120 @@
+/*
+ * x2_plan.c
+ *		Roles abroad (rule X2): what the planner may use when a role abroad
+ *		reads a table that carries policy autoxfer_abroad.
+ *
+ * Row-level security filters the rows a role abroad reads, but two things
+ * the planner does before the filter would still tell it about the rows it
+ * may not read:
+ *	- statistics: a condition with a leakproof operator (text equality, the
+ *	  comparison of numbers) is estimated from pg_statistic and the extended
+ *	  statistics of every row, so EXPLAIN's row estimate for
+ *	  note = 'some guess' says whether, and how often, the value occurs in
+ *	  the blocked rows;
+ *	- index scans: a leakproof condition may be an index condition,
+ *	  evaluated before the policy, so the scan fetches the blocked rows that
+ *	  match and counts them (EXPLAIN ANALYZE's "Rows Removed by Filter",
+ *	  pg_stat_xact_user_tables.idx_tup_fetch): a guessed key of a blocked
+ *	  row is seen to exist.  get_actual_variable_range reads an index too.
+ * So, for a role abroad and such a table, the planner sees no statistics
+ * (get_relation_stats_hook answers "none") and no index and no extended
+ * statistics (get_relation_info_hook empties the lists): it estimates with
+ * its defaults and reads the table with sequential scans, where every row
+ * is read whatever it holds and only the rows that pass the policy go on.
+ * Every other role plans as before.  The price is the speed of a role
+ * abroad's lookups by key; docs/security.md, "Roles abroad (X2)".
+ *
+ * The hooks are installed when the library is loaded: preloaded, from the
+ * first statement; otherwise the planner's call of the support function of
+ * autoxfer._x2_visible (x2.c) loads it while the first query that reads
+ * such a table is planned, before its relations are looked at.
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "nodes/pathnodes.h"
+#include "optimizer/plancat.h"
+#include "rewrite/rowsecurity.h"
+#include "utils/rel.h"
+#include "utils/selfuncs.h"
+
+#include "x2.h"
+
+static get_relation_info_hook_type prev_get_relation_info = NULL;
+static get_relation_stats_hook_type prev_get_relation_stats = NULL;
+
+/*
+ * Is relid a table that carries policy autoxfer_abroad, read by a role
+ * abroad?  The policy is looked for first (the relation's cache entry), so
+ * that no other table costs more than that.
+ */
+static bool
+limited_for_abroad(Oid relid)
+{
+	Relation	rel = RelationIdGetRelation(relid);
+	bool		found = false;
+	ListCell   *lc;
+
+	if (!RelationIsValid(rel))
+		return false;
+	if (rel->rd_rel->relrowsecurity && rel->rd_rsdesc != NULL)
+	{
+		foreach(lc, rel->rd_rsdesc->policies)
+		{
+			RowSecurityPolicy *policy = (RowSecurityPolicy *) lfirst(lc);
+
+			if (strcmp(policy->policy_name, "autoxfer_abroad") == 0)
+			{
+				found = true;
+				break;
+			}
+		}
+	}
+	RelationClose(rel);
+	return found && ax_x2_acting_abroad();
+}
+
+/*
+ * get_relation_info_hook: for a role abroad, a limited table has no index
+ * and no extended statistics the planner could use.
+ */
+static void
+x2_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
+				 RelOptInfo *rel)
+{
+	if (prev_get_relation_info)
+		prev_get_relation_info(root, relationObjectId, inhparent, rel);
+	if (limited_for_abroad(relationObjectId))
+	{
+		rel->indexlist = NIL;
+		rel->statlist = NIL;
+	}
+}
+
+/*
+ * get_relation_stats_hook: for a role abroad, a column of a limited table
+ * has no statistics (true: the hook decided, and there is no tuple).
+ */
+static bool
+x2_relation_stats(PlannerInfo *root, RangeTblEntry *rte, AttrNumber attnum,
+				  VariableStatData *vardata)
+{
+	if (rte->rtekind == RTE_RELATION && limited_for_abroad(rte->relid))
+	{
+		vardata->statsTuple = NULL;
+		vardata->freefunc = NULL;
+		return true;
+	}
+	return prev_get_relation_stats &&
+		prev_get_relation_stats(root, rte, attnum, vardata);
+}
+
+/* Install the planner hooks; called once from _PG_init. */
+void
+ax_x2_plan_register(void)
+{
+	prev_get_relation_info = get_relation_info_hook;
+	get_relation_info_hook = x2_relation_info;
+	prev_get_relation_stats = get_relation_stats_hook;
+	get_relation_stats_hook = x2_relation_stats;
+}
