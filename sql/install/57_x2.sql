@@ -179,7 +179,10 @@ DECLARE
 	t record;
 	was boolean;
 BEGIN
-	IF autoxfer._x2_maintenance() OR NOT EXISTS (SELECT 1 FROM autoxfer.x2_table) THEN
+	-- a superuser's restore brings the policies back after autoxfer.x2_table
+	-- (post-data), in the order pg_dump wrote them: the state it restores is
+	-- the one dumped
+	IF autoxfer._x2_maintenance() OR autoxfer._restoring() OR NOT EXISTS (SELECT 1 FROM autoxfer.x2_table) THEN
 		RETURN;
 	END IF;
 	SELECT x.rel, CASE
