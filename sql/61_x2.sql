@@ -223,6 +223,55 @@ UNION ALL SELECT 'v_writer_all', array_agg(DISTINCT id ORDER BY id) FROM v_write
 UNION ALL SELECT 'owner_ids()', array_agg(DISTINCT i ORDER BY i) FROM owner_ids() i
 UNION ALL SELECT 'owner_dynamic()', array_agg(DISTINCT i ORDER BY i) FROM owner_dynamic('SELECT id FROM public.fleet') i;
 RESET SESSION AUTHORIZATION;
+-- a view or SECURITY DEFINER function of a superuser or of a role with
+-- BYPASSRLS reads past every policy, forced or not: refused to a role
+-- abroad, as it stands for every other role
+CREATE ROLE x2_bypass BYPASSRLS;
+GRANT SELECT ON fleet, trips, trips_1 TO x2_bypass;
+GRANT CREATE ON SCHEMA public TO x2_bypass;
+CREATE VIEW v_super AS SELECT id FROM fleet;
+CREATE FUNCTION super_ids() RETURNS SETOF int LANGUAGE sql SECURITY DEFINER AS 'SELECT id FROM public.fleet';
+SET ROLE x2_bypass;
+CREATE VIEW v_bypass AS SELECT id FROM trips;
+CREATE FUNCTION bypass_ids() RETURNS SETOF int LANGUAGE sql SECURITY DEFINER AS 'SELECT id FROM public.trips_1';
+GRANT SELECT ON v_bypass TO x2_abroad, x2_writer;
+RESET ROLE;
+GRANT SELECT ON v_super TO x2_abroad, x2_writer;
+SET SESSION AUTHORIZATION x2_abroad;
+\pset format unaligned
+SELECT pg_temp.try(s) AS past_the_policy FROM (VALUES
+	($$SELECT count(*) FROM v_super$$),
+	($$SELECT count(*) FROM super_ids()$$),
+	($$SELECT count(*) FROM v_bypass$$),
+	($$SELECT count(*) FROM bypass_ids()$$),
+	($$SELECT count(*) FROM (SELECT id FROM fleet UNION ALL SELECT id FROM v_super) u$$),
+	($$SELECT count(*) FROM (SELECT id FROM v_bypass UNION ALL SELECT id FROM trips) u$$),
+	($$SELECT count(*) FROM fleet f WHERE EXISTS (SELECT 1 FROM v_super s WHERE s.id = f.id + 4)$$),
+	($$SELECT count(*) FROM (SELECT id FROM fleet UNION ALL SELECT id FROM trips UNION ALL SELECT id FROM trips_2) u$$)) v(s);
+-- the same holds for the checks of a foreign key (they read the referenced
+-- table past its policies, as its owner): a role abroad with REFERENCES
+-- would learn which keys exist in rows it cannot read
+RESET SESSION AUTHORIZATION;
+GRANT REFERENCES ON fleet TO x2_abroad;
+SET SESSION AUTHORIZATION x2_abroad;
+CREATE TABLE abroad_own.refs (fid int REFERENCES public.fleet (id));
+SELECT pg_temp.try(s) AS foreign_key_probe FROM (VALUES
+	($$INSERT INTO abroad_own.refs VALUES (11)$$),
+	($$INSERT INTO abroad_own.refs VALUES (99)$$),
+	($$INSERT INTO abroad_own.refs VALUES (1)$$)) v(s);
+SELECT count(*) AS refs FROM abroad_own.refs;
+\pset format aligned
+RESET SESSION AUTHORIZATION;
+REVOKE REFERENCES ON fleet FROM x2_abroad;
+SET SESSION AUTHORIZATION x2_writer;
+SELECT (SELECT count(*) FROM v_super) AS writer_v_super, (SELECT count(*) FROM super_ids()) AS writer_super_ids,
+	   (SELECT count(*) FROM v_bypass) AS writer_v_bypass, (SELECT count(*) FROM bypass_ids()) AS writer_bypass_ids;
+RESET SESSION AUTHORIZATION;
+DROP VIEW v_super, v_bypass;
+DROP FUNCTION super_ids(), bypass_ids();
+REVOKE ALL ON fleet, trips, trips_1 FROM x2_bypass;
+REVOKE CREATE ON SCHEMA public FROM x2_bypass;
+DROP ROLE x2_bypass;
 -- the owner refreshes its materialized view: it reads every row, as before
 REFRESH MATERIALIZED VIEW mv_owner;
 SET SESSION AUTHORIZATION x2_abroad;

@@ -24,6 +24,14 @@
  * Every other role plans as before.  The price is the speed of a role
  * abroad's lookups by key; docs/security.md, "Roles abroad (X2)".
  *
+ * One more check, at the same place: a role abroad's query must read such
+ * a table under its row-level security.  PostgreSQL applies no policy where
+ * the table is read with the rights of a superuser or a role with
+ * BYPASSRLS (a view such a role owns, a SECURITY DEFINER function of
+ * theirs), FORCE ROW LEVEL SECURITY or not, nor in the checks of a foreign
+ * key (which would tell a role abroad with REFERENCES which keys exist);
+ * such a read is refused.
+ *
  * The hooks are installed when the library is loaded: preloaded, from the
  * first statement; otherwise the planner's call of the support function of
  * autoxfer._x2_visible (x2.c) loads it while the first query that reads
@@ -32,8 +40,13 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/plancat.h"
+#include "parser/parsetree.h"
+#include "utils/lsyscache.h"
 #include "rewrite/rowsecurity.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
@@ -75,8 +88,58 @@ limited_for_abroad(Oid relid)
 }
 
 /*
+ * Was row-level security applied to the relation, as its security quals
+ * show (expression_tree_walker over them)?  Either the policy of roles
+ * abroad is there, a call of autoxfer._x2_visible(), or no permissive
+ * policy applies and PostgreSQL denies every row with a constant false.
+ */
+static bool
+policy_applied(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Const) && ((Const *) node)->consttype == BOOLOID &&
+		!((Const *) node)->constisnull && !DatumGetBool(((Const *) node)->constvalue))
+		return true;
+	if (IsA(node, FuncExpr))
+	{
+		Oid			fn = ((FuncExpr *) node)->funcid;
+		char	   *name = get_func_name(fn);
+
+		bool		found = name != NULL && strcmp(name, "_x2_visible") == 0 &&
+			get_func_namespace(fn) == get_namespace_oid("autoxfer", true);
+
+		if (name != NULL)
+			pfree(name);
+		if (found)
+			return true;
+	}
+	return expression_tree_walker(node, policy_applied, context);
+}
+
+/*
+ * Is rel a partition (or inheritance child) expanded from a parent table
+ * in this query?  It is read under its parent's row-level security, which
+ * PostgreSQL translates to it (its own range table entry has none), and
+ * the parent is checked.  A member of a UNION ALL is not: it is read under
+ * its own.
+ */
+static bool
+expanded_from_table(PlannerInfo *root, RelOptInfo *rel)
+{
+	AppendRelInfo *appinfo;
+
+	if (rel->reloptkind != RELOPT_OTHER_MEMBER_REL || root->append_rel_array == NULL)
+		return false;
+	appinfo = root->append_rel_array[rel->relid];
+	return appinfo != NULL &&
+		planner_rt_fetch(appinfo->parent_relid, root)->rtekind == RTE_RELATION;
+}
+
+/*
  * get_relation_info_hook: for a role abroad, a limited table has no index
- * and no extended statistics the planner could use.
+ * and no extended statistics the planner could use; and it is read under
+ * its policy.
  */
 static void
 x2_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
@@ -84,11 +147,18 @@ x2_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 {
 	if (prev_get_relation_info)
 		prev_get_relation_info(root, relationObjectId, inhparent, rel);
-	if (limited_for_abroad(relationObjectId))
-	{
-		rel->indexlist = NIL;
-		rel->statlist = NIL;
-	}
+	if (!limited_for_abroad(relationObjectId))
+		return;
+	if (!expanded_from_table(root, rel) &&
+		!policy_applied((Node *) planner_rt_fetch(rel->relid, root)->securityQuals, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("a role abroad cannot read protected table \"%s\" past its row-level security",
+						get_rel_name(relationObjectId)),
+				 errdetail("The query reads the table where no row-level security applies (a view or SECURITY DEFINER function of a superuser or of a role with BYPASSRLS, the check of a foreign key), so policy autoxfer_abroad does not hold."),
+				 errhint("Give the view or function an owner without SUPERUSER or BYPASSRLS (the table's owner will do), or do not let roles abroad use it or reference the table.")));
+	rel->indexlist = NIL;
+	rel->statlist = NIL;
 }
 
 /*
