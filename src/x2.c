@@ -7,9 +7,9 @@
  *	autoxfer._x2_visible(rel regclass, label, subject text) -> boolean
  *
  * The policy is RESTRICTIVE and applies to every role (TO PUBLIC, with the
- * table forced to row-level security where autoxfer enabled it), so that
- * it also holds inside views and SECURITY DEFINER functions of the table's
- * owner.  For a role that acts for no recipient it is true at once (one
+ * table forced to row-level security), so that it also holds inside views
+ * and SECURITY DEFINER functions of the table's owner; its first argument
+ * is the row's tableoid.  For a role that acts for no recipient it is true at once (one
  * comparison with a per-transaction cache of who the user is).  For a role
  * abroad, current or session user (the purpose is its registration's,
  * never a setting it could change), a row is visible only when:
