@@ -254,25 +254,6 @@ is_const_true(const Expr *expr)
 		DatumGetBool(((const Const *) expr)->constvalue);
 }
 
-/* Is the expression a call of autoxfer._x2_visible()? */
-static bool
-is_x2_visible_call(const Expr *expr)
-{
-	Oid			fn;
-	char	   *name;
-	bool		result;
-
-	if (expr == NULL || !IsA(expr, FuncExpr))
-		return false;
-	fn = ((const FuncExpr *) expr)->funcid;
-	name = get_func_name(fn);
-	if (name == NULL || strcmp(name, "_x2_visible") != 0)
-		return false;
-	result = get_func_namespace(fn) == get_namespace_oid("autoxfer", true);
-	pfree(name);
-	return result;
-}
-
 /*
  * Does the policy apply to every command and, as an ArrayType of role OIDs,
  * to exactly the one role "role" (ACL_ID_PUBLIC: every role)?
@@ -324,7 +305,8 @@ x2_copy_allowed(Relation rel)
 	bool		found = false;
 	ListCell   *lc;
 
-	if (rel->rd_rsdesc == NULL || ax_x2_acting_abroad())
+	/* not autoxfer's row-level security, or a role abroad */
+	if (!ax_x2_has_policy(rel) || ax_x2_acting_abroad())
 		return false;
 
 	values[0] = ObjectIdGetDatum(relid);
@@ -359,7 +341,7 @@ x2_copy_allowed(Relation rel)
 				is_const_true(policy->with_check_qual))
 				pass = true;
 			else if (strcmp(policy->policy_name, "autoxfer_abroad") == 0 && !policy->permissive &&
-					 policy_is_for(policy, ACL_ID_PUBLIC) && is_x2_visible_call(policy->qual) &&
+					 policy_is_for(policy, ACL_ID_PUBLIC) && ax_x2_is_visible_call((Node *) policy->qual) &&
 					 policy->with_check_qual == NULL)
 				abroad = true;
 			else

@@ -46,8 +46,8 @@
 #include "nodes/pathnodes.h"
 #include "optimizer/plancat.h"
 #include "parser/parsetree.h"
-#include "utils/lsyscache.h"
 #include "rewrite/rowsecurity.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 
@@ -56,33 +56,63 @@
 static get_relation_info_hook_type prev_get_relation_info = NULL;
 static get_relation_stats_hook_type prev_get_relation_stats = NULL;
 
+/* Is the expression a call of autoxfer._x2_visible()? */
+bool
+ax_x2_is_visible_call(const Node *node)
+{
+	Oid			fn;
+	char	   *name;
+	bool		result;
+
+	if (node == NULL || !IsA(node, FuncExpr))
+		return false;
+	fn = ((const FuncExpr *) node)->funcid;
+	name = get_func_name(fn);
+	if (name == NULL)
+		return false;
+	result = strcmp(name, "_x2_visible") == 0 &&
+		get_func_namespace(fn) == get_namespace_oid("autoxfer", true);
+	pfree(name);
+	return result;
+}
+
 /*
- * Is relid a table that carries policy autoxfer_abroad, read by a role
- * abroad?  The policy is looked for first (the relation's cache entry), so
- * that no other table costs more than that.
+ * Does rel carry autoxfer's policy of roles abroad: autoxfer_abroad, with
+ * the call of autoxfer._x2_visible() autoxfer gave it?  Read from the
+ * relation's cache entry: no query, so that it costs nothing in a database
+ * without the extension.
+ */
+bool
+ax_x2_has_policy(Relation rel)
+{
+	ListCell   *lc;
+
+	if (!rel->rd_rel->relrowsecurity || rel->rd_rsdesc == NULL)
+		return false;
+	foreach(lc, rel->rd_rsdesc->policies)
+	{
+		RowSecurityPolicy *policy = (RowSecurityPolicy *) lfirst(lc);
+
+		if (strcmp(policy->policy_name, "autoxfer_abroad") == 0)
+			return ax_x2_is_visible_call((Node *) policy->qual);
+	}
+	return false;
+}
+
+/*
+ * Is relid a table that carries the policy of roles abroad, read by a role
+ * abroad?  The policy is looked for first, so that no other table costs
+ * more than a look at its cache entry.
  */
 static bool
 limited_for_abroad(Oid relid)
 {
 	Relation	rel = RelationIdGetRelation(relid);
-	bool		found = false;
-	ListCell   *lc;
+	bool		found;
 
 	if (!RelationIsValid(rel))
 		return false;
-	if (rel->rd_rel->relrowsecurity && rel->rd_rsdesc != NULL)
-	{
-		foreach(lc, rel->rd_rsdesc->policies)
-		{
-			RowSecurityPolicy *policy = (RowSecurityPolicy *) lfirst(lc);
-
-			if (strcmp(policy->policy_name, "autoxfer_abroad") == 0)
-			{
-				found = true;
-				break;
-			}
-		}
-	}
+	found = ax_x2_has_policy(rel);
 	RelationClose(rel);
 	return found && ax_x2_acting_abroad();
 }
@@ -101,19 +131,8 @@ policy_applied(Node *node, void *context)
 	if (IsA(node, Const) && ((Const *) node)->consttype == BOOLOID &&
 		!((Const *) node)->constisnull && !DatumGetBool(((Const *) node)->constvalue))
 		return true;
-	if (IsA(node, FuncExpr))
-	{
-		Oid			fn = ((FuncExpr *) node)->funcid;
-		char	   *name = get_func_name(fn);
-
-		bool		found = name != NULL && strcmp(name, "_x2_visible") == 0 &&
-			get_func_namespace(fn) == get_namespace_oid("autoxfer", true);
-
-		if (name != NULL)
-			pfree(name);
-		if (found)
-			return true;
-	}
+	if (ax_x2_is_visible_call(node))
+		return true;
 	return expression_tree_walker(node, policy_applied, context);
 }
 

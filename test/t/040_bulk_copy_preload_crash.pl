@@ -169,6 +169,28 @@ is($node->safe_psql('postgres', q{EXPLAIN (COSTS OFF) SELECT * FROM loads WHERE 
 $node->safe_psql('postgres', q{
 	SELECT autoxfer.unregister_recipient('vendor-de');
 	DROP TABLE loads, loads_p;
+	DROP OWNED BY x2_abroad;
+});
+
+# a database without the extension, the library preloaded: row-level
+# security of a user's own gets PostgreSQL's refusal of COPY FROM, and
+# queries plan as ever (autoxfer's hooks look for its own policy first)
+$node->safe_psql('postgres', 'CREATE DATABASE plain OWNER x2_owner');
+$node->safe_psql('plain', q{
+	SET ROLE x2_owner;
+	CREATE TABLE t (id int PRIMARY KEY, region text);
+	ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+	ALTER TABLE t FORCE ROW LEVEL SECURITY;
+	CREATE POLICY autoxfer_abroad ON t USING (region = 'a') WITH CHECK (true);
+	INSERT INTO t VALUES (1, 'a'), (2, 'b');
+});
+($ret, $out, $err) = $node->psql('plain', "COPY t FROM stdin;\n3\ta\n\\.\n", extra_params => [ '-U', 'x2_owner' ]);
+like($err, qr/COPY FROM not supported with row-level security/,
+	"without the extension, PostgreSQL's refusal of COPY FROM under row-level security") or diag($err);
+is($node->safe_psql('plain', q{SELECT string_agg(id::text, ',' ORDER BY id) FROM t}, extra_params => [ '-U', 'x2_owner' ]),
+	'1', 'and a policy of that name is the user\'s own');
+$node->safe_psql('postgres', q{
+	DROP DATABASE plain;
 	DROP ROLE x2_owner, x2_writer, x2_abroad;
 });
 
