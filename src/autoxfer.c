@@ -31,7 +31,8 @@ static bool defer_labelling = false;
  * extension's owner (owner.c), registers the
  * cache invalidation callbacks every module relies on, the security label
  * provider, the bulk COPY path and the settings, and installs autoxfer's
- * one utility hook.  Once the settings are defined the autoxfer.* prefix
+ * one utility hook and the planner hooks of roles abroad (x2_plan.c).  Once
+ * the settings are defined the autoxfer.* prefix
  * is reserved: no placeholder setting of that prefix can be made, so none
  * can look like a switch of autoxfer's (nothing of autoxfer reads one; what
  * its own code must know while it runs, it keeps in backend-local
@@ -47,6 +48,7 @@ _PG_init(void)
 	ax_areas_register_callbacks();
 	ax_verdict_register_callbacks();
 	ax_x2_register_callbacks();
+	ax_x2_plan_register();
 	ax_seclabel_register();
 	ax_copy_register();
 	ax_utility_register();

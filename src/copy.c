@@ -33,6 +33,19 @@
  * equals the one the trigger writes (regress 49_bulk_copy compares both
  * paths row for row), and setting autoxfer.bulk_copy = off turns it off.
  *
+ * One exception to leaving row-level security to the server: the
+ * policies of roles abroad (rule X2, x2.c) put row-level security on every
+ * protected table, and the server refuses COPY FROM wherever row-level
+ * security applies to the user ("COPY FROM not supported with row-level
+ * security"), the owner of a forced table included.  Where the only
+ * row-level security that applies is autoxfer's and the user acts for no
+ * recipient abroad (x2_copy_allowed), the policies would let every row in
+ * (autoxfer_pass and autoxfer_owner are true, autoxfer_abroad is true for
+ * every role not abroad), so the COPY is run here after the server's own
+ * checks: on the bulk path when it can take it, otherwise by the server's
+ * row-by-row CopyFrom.  Wherever the server refused before roles abroad
+ * existed (policies of the user's own, a role abroad), it still refuses.
+ *
  * The hook exists in a backend once the library is loaded: with autoxfer
  * in shared_preload_libraries (recommended, docs/guide-dba.md) from the
  * first statement, otherwise from the first call of any autoxfer function
@@ -53,6 +66,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
 #include "commands/copy.h"
 #include "commands/copyfrom_internal.h"
 #include "commands/progress.h"
@@ -60,6 +74,7 @@
 #include "executor/execPartition.h"
 #include "executor/executor.h"
 #include "executor/nodeModifyTable.h"
+#include "executor/spi.h"
 #include "foreign/fdwapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -69,8 +84,10 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
 #include "pgstat.h"
+#include "rewrite/rowsecurity.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/backend_progress.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -81,8 +98,10 @@
 #include "copy.h"
 #include "guard.h"
 #include "label.h"
+#include "owner.h"
 #include "rules.h"
 #include "utility.h"
+#include "x2.h"
 
 /* Rows and bytes buffered before a batch is written (as the server's COPY). */
 #define AX_COPY_MAX_TUPLES	1000
@@ -224,9 +243,113 @@ bulk_refusal(Relation rel, const CopyStmt *stmt)
 		if (strcmp(opt->defname, "freeze") == 0)
 			return "COPY FREEZE is left to the server";
 	}
-	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED)
-		return "row-level security applies";
 	return NULL;
+}
+
+/* Is the expression the constant true? */
+static bool
+is_const_true(const Expr *expr)
+{
+	return expr != NULL && IsA(expr, Const) && !((const Const *) expr)->constisnull &&
+		DatumGetBool(((const Const *) expr)->constvalue);
+}
+
+/*
+ * Does the policy apply to every command and, as an ArrayType of role OIDs,
+ * to exactly the one role "role" (ACL_ID_PUBLIC: every role)?
+ */
+static bool
+policy_is_for(const RowSecurityPolicy *policy, Oid role)
+{
+	Datum	   *roles;
+	int			nroles;
+	bool		result;
+
+	if (policy->polcmd != '*')
+		return false;
+	deconstruct_array(policy->roles, OIDOID, sizeof(Oid), true, TYPALIGN_INT,
+					  &roles, NULL, &nroles);
+	result = nroles == 1 && DatumGetObjectId(roles[0]) == role;
+	pfree(roles);
+	return result;
+}
+
+/*
+ * May the user COPY FROM into rel, to which row-level security applies,
+ * because that row-level security is autoxfer's for roles abroad alone?
+ * Read from what autoxfer recorded when it put the policies on
+ * (autoxfer.x2_table, as the owner) and from the policies the relation
+ * has now:
+ *	- the user acts for no recipient abroad (for a role abroad the policies
+ *	  mean what they say, and the server refuses);
+ *	- autoxfer turned row-level security on, and the relation has no policy
+ *	  but autoxfer_pass (every row) and autoxfer_abroad: before roles abroad
+ *	  existed the relation had no row-level security at all; or
+ *	- autoxfer only forced the row-level security of the owner's own, and
+ *	  the user has the privileges of the owner, which read and wrote past
+ *	  those policies before autoxfer forced them.
+ * Everything else (policies of the user's own on a table where autoxfer
+ * turned row-level security on, the owner's own forced row-level security)
+ * gets the server's refusal, as before.
+ */
+static bool
+x2_copy_allowed(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Oid			save_user;
+	int			save_sec;
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+	bool		enabled = false;
+	bool		forced = false;
+	bool		found = false;
+	ListCell   *lc;
+
+	/* not autoxfer's row-level security, or a role abroad */
+	if (!ax_x2_has_policy(rel) || ax_x2_acting_abroad())
+		return false;
+
+	values[0] = ObjectIdGetDatum(relid);
+	ax_owner_spi_begin(&save_user, &save_sec);
+	if (ax_spi_execute("SELECT x.enabled_rls, x.forced_rls FROM autoxfer.x2_table AS x"
+					   " WHERE x.rel OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+					   1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "reading autoxfer.x2_table failed");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		found = true;
+		enabled = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		forced = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	ax_owner_spi_end(save_user, save_sec);
+	if (!found)
+		return false;
+
+	if (enabled)
+	{
+		bool		pass = false;
+		bool		abroad = false;
+
+		foreach(lc, rel->rd_rsdesc->policies)
+		{
+			RowSecurityPolicy *policy = (RowSecurityPolicy *) lfirst(lc);
+
+			if (strcmp(policy->policy_name, "autoxfer_pass") == 0 && policy->permissive &&
+				policy_is_for(policy, ACL_ID_PUBLIC) && is_const_true(policy->qual) &&
+				is_const_true(policy->with_check_qual))
+				pass = true;
+			else if (strcmp(policy->policy_name, "autoxfer_abroad") == 0 && !policy->permissive &&
+					 policy_is_for(policy, ACL_ID_PUBLIC) && ax_x2_is_visible_call((Node *) policy->qual) &&
+					 policy->with_check_qual == NULL)
+				abroad = true;
+			else
+				return false;	/* a policy of the user's own */
+		}
+		return pass && abroad;
+	}
+	return forced && pg_class_ownercheck(relid, GetUserId());
 }
 
 /*
@@ -638,14 +761,17 @@ source_allowed(const CopyStmt *stmt)
 }
 
 /*
- * Run a COPY FROM on the bulk path if it can take it, as DoCopy would run
- * it (the same permission checks, WHERE clause handling and state).
- * Returns false, having done nothing the server's COPY would not do, when
- * the statement is left to the server.
+ * Run a COPY FROM on the bulk path if it can take it (and bulk, the setting
+ * autoxfer.bulk_copy, allows it), as DoCopy would run it (the same
+ * permission checks, WHERE clause handling and state); or, where the only
+ * row-level security that applies is autoxfer's for roles abroad
+ * (x2_copy_allowed), by the server's own CopyFrom when the bulk path cannot
+ * take it.  Returns false, having done nothing the server's COPY would not
+ * do, when the statement is left to the server.
  */
 static bool
 try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
-			  QueryEnvironment *queryEnv, QueryCompletion *qc)
+			  QueryEnvironment *queryEnv, QueryCompletion *qc, bool bulk)
 {
 	CopyStmt   *stmt = (CopyStmt *) pstmt->utilityStmt;
 	Relation	rel;
@@ -658,17 +784,43 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	CopyFromState cstate;
 	uint64		processed;
 	const char *refusal;
+	bool		x2_only = false;	/* row-level security of roles abroad only */
+	bool		row_by_row = false; /* the server's CopyFrom, run here */
 
 	if (!stmt->is_from || stmt->relation == NULL || stmt->query != NULL)
 		return false;
 	/* the server raises the errors of these cases */
-	if (XactReadOnly || IsInParallelMode() || RecoveryInProgress() ||
-		!source_allowed(stmt))
+	if (IsInParallelMode() || RecoveryInProgress() || !source_allowed(stmt))
 		return false;
 
 	/* the lock DoCopy takes; kept to the end of the transaction either way */
 	rel = table_openrv(stmt->relation, RowExclusiveLock);
-	refusal = bulk_refusal(rel, stmt);
+
+	/*
+	 * Row-level security that applies to the user: the server refuses the
+	 * COPY, unless it is autoxfer's for roles abroad alone.  Then the COPY
+	 * is run here, read-only transactions refused as the server would.
+	 */
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED)
+	{
+		if (!x2_copy_allowed(rel))
+		{
+			ereport(DEBUG1,
+					(errmsg_internal("autoxfer: COPY into \"%s\" inserts row by row: row-level security applies",
+									 RelationGetRelationName(rel))));
+			table_close(rel, NoLock);
+			return false;
+		}
+		if (XactReadOnly && !rel->rd_islocaltemp)
+			PreventCommandIfReadOnly("COPY FROM");
+		x2_only = true;
+	}
+	else if (XactReadOnly)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	refusal = bulk ? bulk_refusal(rel, stmt) : "autoxfer.bulk_copy is off";
 
 	/*
 	 * Another library's utility hook below autoxfer's may handle COPY itself
@@ -677,16 +829,28 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 	 * next in line.  Libraries loaded after autoxfer wrap its hook and see
 	 * the COPY first.
 	 */
-	if (refusal == NULL && !ax_utility_innermost())
-		refusal = "another library's utility hook was installed before autoxfer's (list autoxfer first in shared_preload_libraries)";
+	if (!ax_utility_innermost())
+	{
+		/* the other library sees the COPY; with row-level security, the
+		 * server refuses it */
+		if (refusal == NULL || x2_only)
+			refusal = "another library's utility hook was installed before autoxfer's (list autoxfer first in shared_preload_libraries)";
+		x2_only = false;
+	}
 	if (refusal != NULL)
 	{
-		if (refusal[0] != '\0')
+		if (refusal[0] != '\0' && (bulk || x2_only))
 			ereport(DEBUG1,
-					(errmsg_internal("autoxfer: COPY into \"%s\" inserts row by row: %s",
-									 RelationGetRelationName(rel), refusal)));
-		table_close(rel, NoLock);
-		return false;
+					(errmsg_internal("autoxfer: COPY into \"%s\" inserts row by row: %s%s",
+									 RelationGetRelationName(rel), refusal,
+									 x2_only ? " (its row-level security limits only roles abroad)" : "")));
+		if (!x2_only)
+		{
+			table_close(rel, NoLock);
+			return false;
+		}
+		/* the server's row-by-row COPY, run here past its refusal */
+		row_by_row = true;
 	}
 	if (readOnlyTree)
 		stmt = copyObject(stmt);
@@ -716,13 +880,14 @@ try_bulk_copy(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
 	ExecCheckRTPerms(pstate->p_rtable, true);
 
-	ereport(DEBUG1,
-			(errmsg_internal("autoxfer: COPY into \"%s\" labels and writes its rows in batches",
-							 RelationGetRelationName(rel))));
+	if (!row_by_row)
+		ereport(DEBUG1,
+				(errmsg_internal("autoxfer: COPY into \"%s\" labels and writes its rows in batches",
+								 RelationGetRelationName(rel))));
 
 	cstate = BeginCopyFrom(pstate, rel, whereClause, stmt->filename,
 						   stmt->is_program, NULL, stmt->attlist, stmt->options);
-	processed = bulk_copy_from(cstate);
+	processed = row_by_row ? CopyFrom(cstate) : bulk_copy_from(cstate);
 	EndCopyFrom(cstate);
 
 	table_close(rel, NoLock);
@@ -742,6 +907,6 @@ ax_copy_utility(PlannedStmt *pstmt, const char *queryString,
 				bool readOnlyTree, QueryEnvironment *queryEnv,
 				QueryCompletion *qc)
 {
-	return bulk_copy_enabled &&
-		try_bulk_copy(pstmt, queryString, readOnlyTree, queryEnv, qc);
+	return try_bulk_copy(pstmt, queryString, readOnlyTree, queryEnv, qc,
+						 bulk_copy_enabled);
 }

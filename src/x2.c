@@ -7,9 +7,9 @@
  *	autoxfer._x2_visible(rel regclass, label, subject text) -> boolean
  *
  * The policy is RESTRICTIVE and applies to every role (TO PUBLIC, with the
- * table forced to row-level security where autoxfer enabled it), so that
- * it also holds inside views and SECURITY DEFINER functions of the table's
- * owner.  For a role that acts for no recipient it is true at once (one
+ * table forced to row-level security), so that it also holds inside views
+ * and SECURITY DEFINER functions of the table's owner; its first argument
+ * is the row's tableoid.  For a role that acts for no recipient it is true at once (one
  * comparison with a per-transaction cache of who the user is).  For a role
  * abroad, current or session user (the purpose is its registration's,
  * never a setting it could change), a row is visible only when:
@@ -204,10 +204,7 @@ x2_cache(void)
 /*
  * The role abroad the query runs for, or NULL: the session user's
  * registration first (a role abroad that switched to another role is still
- * abroad), then the current user's.  A superuser has the privileges of
- * every role, but acts for no recipient by that: a superuser's session that
- * switched to an ordinary role is judged by that role (were it counted as
- * abroad, its writes into the protected tables would fail the policy).
+ * abroad), then the current user's.
  */
 static const X2Role *
 identity(X2Cache *c)
@@ -224,6 +221,11 @@ identity(X2Cache *c)
 	{
 		Oid			id = pass == 0 ? session : user;
 
+		/*
+		 * A superuser has the privileges of every role, but acts for none
+		 * (no superuser can be registered): its session that SET ROLE to a
+		 * writer is the writer's, to a role abroad the role abroad's.
+		 */
 		if (superuser_arg(id))
 			continue;
 		for (int i = 0; i < c->nroles; i++)
@@ -236,6 +238,48 @@ identity(X2Cache *c)
 		}
 	}
 	return c->who;
+}
+
+/*
+ * Does the query being planned or run act for a recipient abroad?  For the
+ * planner hooks (x2_plan.c) and the COPY path (copy.c).  While the cache
+ * loads the registrations, the queries it runs act for nobody abroad (they
+ * read autoxfer's own tables, which carry no policy).
+ */
+bool
+ax_x2_acting_abroad(void)
+{
+	static bool loading = false;
+	bool		abroad;
+
+	if (loading)
+		return false;
+	loading = true;
+	PG_TRY();
+	{
+		abroad = identity(x2_cache()) != NULL;
+	}
+	PG_FINALLY();
+	{
+		loading = false;
+	}
+	PG_END_TRY();
+	return abroad;
+}
+
+PG_FUNCTION_INFO_V1(ax_x2_visible_support);
+
+/*
+ * autoxfer._x2_visible_support(internal): the planner's support function of
+ * _x2_visible.  It answers no request (NULL: no simplification, no
+ * estimate); that the planner calls it while it simplifies the policy's
+ * expression loads the library, and with it the planner hooks of
+ * x2_plan.c, before the query's relations are looked at.
+ */
+Datum
+ax_x2_visible_support(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(NULL);
 }
 
 /* Load the recipient's sets of this year, sorted, as the owner. */

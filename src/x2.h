@@ -5,6 +5,13 @@
 #ifndef AUTOXFER_X2_H
 #define AUTOXFER_X2_H
 
+#include "nodes/nodes.h"
+#include "utils/relcache.h"
+
 extern void ax_x2_register_callbacks(void);
+extern bool ax_x2_acting_abroad(void);
+extern bool ax_x2_is_visible_call(const Node *node);
+extern bool ax_x2_has_policy(Relation rel);
+extern void ax_x2_plan_register(void);
 
 #endif							/* AUTOXFER_X2_H */

@@ -4,7 +4,8 @@
 # crash in the middle of a bulk COPY loses that COPY's rows and nothing
 # else: the rows of a bulk COPY committed just before the crash come back
 # from the WAL with their labels, the index is consistent, and bulk COPY
-# works again after recovery.
+# works again after recovery.  With a role abroad registered (rule X2),
+# writers' and owners' COPY FROM still loads and labels its rows.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -93,6 +94,105 @@ like($err, qr/labels and writes its rows in batches/, 'on the bulk path');
 is($node->safe_psql('postgres',
 		q{SELECT count(*) FILTER (WHERE autoxfer.classify(f) OPERATOR(autoxfer.=) f.xfer_label), count(*) FROM frames f}),
 	'4000|4000', 'all rows labelled');
+
+# a role abroad registered (rule X2): row-level security on the protected
+# tables.  A writer's and the owner's COPY FROM, each the first statement of
+# a session, still load and label their rows; the role abroad's COPY gets
+# PostgreSQL's refusal; what the role abroad reads is what it may receive
+$node->safe_psql('postgres', q{
+	SET client_min_messages = warning;
+	CREATE ROLE x2_owner LOGIN;
+	CREATE ROLE x2_writer LOGIN;
+	CREATE ROLE x2_abroad LOGIN;
+	CREATE TABLE loads (id int PRIMARY KEY, owner_id text, face boolean);
+	CREATE TABLE loads_p (id int, owner_id text, face boolean) PARTITION BY RANGE (id);
+	CREATE TABLE loads_p_1 PARTITION OF loads_p FOR VALUES FROM (0) TO (5000);
+	CREATE TABLE loads_p_2 PARTITION OF loads_p FOR VALUES FROM (5000) TO (10000);
+	ALTER TABLE loads OWNER TO x2_owner;
+	ALTER TABLE loads_p OWNER TO x2_owner;
+	SELECT autoxfer.declare_column(t, 'face', 'faces_visible'), autoxfer.protect(t, 'connected_operation', 'owner_id')
+	FROM unnest(ARRAY['loads', 'loads_p']::regclass[]) t;
+	GRANT SELECT, INSERT ON loads, loads_p TO x2_writer;
+	GRANT SELECT, INSERT ON loads TO x2_abroad;
+	SELECT autoxfer.set_organisation('Acme Auto (Shanghai)');
+	SELECT autoxfer.add_purpose('analytics', 'Fleet analytics');
+	SELECT autoxfer.register_recipient('vendor-de', 'DE', 'x2_abroad', 'analytics');
+});
+is($node->safe_psql('postgres',
+		q{SELECT string_agg(relname || ':' || (relrowsecurity AND relforcerowsecurity), ',' ORDER BY relname) FROM pg_class WHERE relname ~ '^loads' AND relkind IN ('r', 'p')}),
+	'loads:true,loads_p:true,loads_p_1:true,loads_p_2:true', 'row-level security enabled and forced on every protected table and partition');
+# COPY FROM STDIN, as a client loads: rows $from .. $to, every third
+# without an owner (general unless a face), every seventh with a face
+my $rows_of = sub {
+	my ($from, $to) = @_;
+	return join('', map { "$_\t" . ($_ % 3 ? "U$_" : '\N') . "\t" . ($_ % 7 ? 'f' : 't') . "\n" } $from .. $to) . "\\.\n";
+};
+($ret, $out, $err) = $node->psql('postgres',
+	"SET client_min_messages = debug1; COPY loads (id, owner_id, face) FROM stdin;\n" . $rows_of->(1, 2000),
+	extra_params => [ '-U', 'x2_writer' ]);
+is($ret, 0, "a writer's COPY FROM as the first statement of a session, a role abroad registered") or diag($err);
+like($err, qr/COPY into "loads" labels and writes its rows in batches/, 'on the bulk path');
+($ret, $out, $err) = $node->psql('postgres',
+	"SET client_min_messages = debug1; COPY loads_p (id, owner_id, face) FROM stdin;\n" . $rows_of->(1, 9999),
+	extra_params => [ '-U', 'x2_writer' ]);
+is($ret, 0, "a writer's COPY FROM into a partitioned table") or diag($err);
+($ret, $out, $err) = $node->psql('postgres',
+	"SET client_min_messages = debug1; SET autoxfer.bulk_copy = off; COPY loads (id, owner_id, face) FROM stdin;\n"
+	  . "2001\tU2001\tt\n\\.\n",
+	extra_params => [ '-U', 'x2_writer' ]);
+is($ret, 0, "a writer's COPY FROM with the bulk path off (the server's row-by-row COPY)") or diag($err);
+like($err, qr/inserts row by row: autoxfer.bulk_copy is off \(its row-level security limits only roles abroad\)/,
+	'row by row');
+($ret, $out, $err) = $node->psql('postgres', "COPY loads (id, owner_id, face) FROM stdin;\n2002\tU2002\tf\n\\.\n",
+	extra_params => [ '-U', 'x2_owner' ]);
+is($ret, 0, "the owner's COPY FROM (row-level security forced)") or diag($err);
+($ret, $out, $err) = $node->psql('postgres', "COPY loads (id, owner_id, face) FROM stdin;\n3000\tU3000\tf\n\\.\n",
+	extra_params => [ '-U', 'x2_abroad' ]);
+isnt($ret, 0, "the role abroad's COPY FROM is refused");
+like($err, qr/COPY FROM not supported with row-level security/, "with PostgreSQL's error");
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FILTER (WHERE autoxfer.classify(l) OPERATOR(autoxfer.=) l.xfer_label), count(*),
+		   count(*) FILTER (WHERE autoxfer.category(xfer_label) = 'important'), count(*) FILTER (WHERE id = 3000)
+	FROM loads l}),
+	'2002|2002|286|0', 'every loaded row labelled as classify() says (faces: important), none of the role abroad');
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FILTER (WHERE autoxfer.classify(l) OPERATOR(autoxfer.=) l.xfer_label), count(*) FROM loads_p l}),
+	'9999|9999', 'every row routed to a partition labelled');
+# by hand: the role abroad reads the general rows (no owner, no face: ids
+# divisible by 3 and not by 7), nothing personal (nobody is counted yet)
+is($node->safe_psql('postgres', q{SELECT count(*), count(*) FILTER (WHERE id % 3 = 0 AND id % 7 <> 0) FROM loads},
+		extra_params => [ '-U', 'x2_abroad' ]),
+	'571|571', 'the role abroad reads the general rows only');
+is($node->safe_psql('postgres', q{EXPLAIN (COSTS OFF) SELECT * FROM loads WHERE id = 21}, extra_params => [ '-U', 'x2_abroad' ]),
+	"Seq Scan on loads\n  Filter: (autoxfer._x2_visible((tableoid)::regclass, xfer_label, owner_id) AND (id = 21))",
+	'its first query in a session scans without the index');
+$node->safe_psql('postgres', q{
+	SELECT autoxfer.unregister_recipient('vendor-de');
+	DROP TABLE loads, loads_p;
+	DROP OWNED BY x2_abroad;
+});
+
+# a database without the extension, the library preloaded: row-level
+# security of a user's own gets PostgreSQL's refusal of COPY FROM, and
+# queries plan as ever (autoxfer's hooks look for its own policy first)
+$node->safe_psql('postgres', 'CREATE DATABASE plain OWNER x2_owner');
+$node->safe_psql('plain', q{
+	SET ROLE x2_owner;
+	CREATE TABLE t (id int PRIMARY KEY, region text);
+	ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+	ALTER TABLE t FORCE ROW LEVEL SECURITY;
+	CREATE POLICY autoxfer_abroad ON t USING (region = 'a') WITH CHECK (true);
+	INSERT INTO t VALUES (1, 'a'), (2, 'b');
+});
+($ret, $out, $err) = $node->psql('plain', "COPY t FROM stdin;\n3\ta\n\\.\n", extra_params => [ '-U', 'x2_owner' ]);
+like($err, qr/COPY FROM not supported with row-level security/,
+	"without the extension, PostgreSQL's refusal of COPY FROM under row-level security") or diag($err);
+is($node->safe_psql('plain', q{SELECT string_agg(id::text, ',' ORDER BY id) FROM t}, extra_params => [ '-U', 'x2_owner' ]),
+	'1', 'and a policy of that name is the user\'s own');
+$node->safe_psql('postgres', q{
+	DROP DATABASE plain;
+	DROP ROLE x2_owner, x2_writer, x2_abroad;
+});
 
 $node->stop;
 
