@@ -8,7 +8,8 @@
 -- PERMISSIVE policy autoxfer_pass lets everything else through; where the
 -- owner had enabled it without forcing it, a PERMISSIVE policy
 -- autoxfer_owner for the owner keeps the owner reading every row, as
--- before.  docs/security.md, "Roles abroad (X2)".
+-- before.  docs/x2.md; the threat model in docs/security.md, "Roles abroad
+-- (X2)".
 
 -- The planner's support function of _x2_visible: it answers no request,
 -- but calling it loads the library while a query that reads a table with
