@@ -100,7 +100,9 @@ COMMENT ON FUNCTION autoxfer._x2_remove_one(regclass) IS
 	'Internal: take autoxfer''s policies off one relation and restore its row-level security settings';
 
 -- Make the policies match the registrations: on every relation of every
--- protected tree while some recipient has a role, on none otherwise.
+-- protected tree while some recipient has a role, on none otherwise.  A
+-- protected table that is not partitioned has no partition tree
+-- (pg_partition_tree returns no row for it): the table itself is added.
 CREATE FUNCTION autoxfer._x2_sync() RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -111,7 +113,8 @@ BEGIN
 	-- relations no longer protected (or no role abroad left)
 	FOR t IN SELECT x.rel FROM autoxfer.x2_table x
 			 WHERE NOT abroad OR NOT EXISTS (
-				 SELECT 1 FROM autoxfer.protected_table p, pg_catalog.pg_partition_tree(p.rel) m
+				 SELECT 1 FROM autoxfer.protected_table p,
+					  LATERAL (SELECT p.rel AS relid UNION SELECT d.relid FROM pg_catalog.pg_partition_tree(p.rel) d) m
 				 WHERE m.relid OPERATOR(pg_catalog.=) x.rel)
 			 ORDER BY x.rel::pg_catalog.oid
 	LOOP
@@ -122,7 +125,9 @@ BEGIN
 		RETURN;
 	END IF;
 	FOR t IN SELECT m.relid AS r, p.rel AS root
-			 FROM autoxfer.protected_table p, pg_catalog.pg_partition_tree(p.rel) m
+			 FROM autoxfer.protected_table p,
+				  LATERAL (SELECT p.rel AS relid, 0 AS level
+						   UNION SELECT d.relid, d.level FROM pg_catalog.pg_partition_tree(p.rel) d) m
 			 JOIN pg_catalog.pg_class k ON k.oid OPERATOR(pg_catalog.=) m.relid
 			 WHERE k.relkind IN ('r', 'p')
 			   AND NOT EXISTS (SELECT 1 FROM autoxfer.x2_table x WHERE x.rel OPERATOR(pg_catalog.=) m.relid)
