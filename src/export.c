@@ -15,28 +15,33 @@
  *	   and a revocation waits for the export or the export sees it;
  *	3. the verdict's state is reloaded from a fresh snapshot (the counts
  *	   and filings committed before the lock was granted);
- *	4. the selection SELECT t FROM rel AS t WHERE (filter) is planned and
+ *	4. the selection SELECT t.* FROM rel AS t WHERE (filter) is planned and
  *	   run as the caller (privileges, row-level security), refused if it
- *	   calls a volatile function; each row is judged by its label (stale,
+ *	   calls a volatile function; each row, as the executor hands it over
+ *	   (a DestReceiver, no SPI tuple table), is judged by its label (stale,
  *	   not exportable: withheld) and its individual computed from the
  *	   table's compiled subject expression (as classification does, never
- *	   by the caller's functions);
+ *	   by the caller's functions), and kept in the result's tuplestore;
  *	5. the batch's individuals new this year are counted per tally, and
  *	   every label of the batch is judged again at the counts the batch
  *	   would reach: if one may then not go (a threshold whose measure has
  *	   no filing in force, a filing's maximum plus growth), on_excess
  *	   'error' refuses the whole batch and 'trim' keeps the rows whose
  *	   individuals are counted already and, in order, the new ones while
- *	   they still fit;
+ *	   they still fit (with 'error', the batch is booked first and the
+ *	   counts come from the booking: the refusal's ERROR undoes it, and the
+ *	   stored sets are read once instead of twice);
  *	6. the individuals are booked and the log row written (as the owner),
  *	   and the rows returned.
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -66,7 +71,6 @@
 #include "vocab.h"
 
 #define FILTER_MAX	100000
-#define FETCH_ROWS	1000
 
 /* Why rows were withheld. */
 enum
@@ -274,6 +278,140 @@ add_candidate(Export *e, uint64_t hash, uint8 tallies, int label)
 }
 
 /*
+ * The receiver of the selection's rows: each row is judged as it comes
+ * out of the executor and, when its own label lets it go, stored in the
+ * export's tuplestore as a row of the table's type, with no intermediate
+ * copy (a whole-row value, an SPI tuple table).
+ */
+typedef struct SelectionReceiver
+{
+	DestReceiver pub;
+	Export	   *e;
+	AxTableState *ts;
+	bool		expired;		/* the generation expired: every label stale */
+	uint32		generation;
+	int			natts;			/* of the table's row type, dropped included */
+	int		   *column;			/* its attribute i: result column, or -1 (dropped) */
+	TupleTableSlot *row;		/* a virtual slot of the table's row type */
+	MemoryContext rowcxt;		/* reset for every row */
+} SelectionReceiver;
+
+/* Map the selection's columns (t.*) onto the table's row type. */
+static void
+selection_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	SelectionReceiver *r = (SelectionReceiver *) self;
+	TupleDesc	desc = r->e->desc;
+	int			k = 0;
+
+	for (int i = 0; i < r->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped)
+		{
+			r->column[i] = -1;
+			continue;
+		}
+		if (k >= typeinfo->natts || TupleDescAttr(typeinfo, k)->atttypid != a->atttypid)
+			elog(ERROR, "autoxfer.export: the selection's columns do not match the row type of the table");
+		r->column[i] = k++;
+	}
+	if (k != typeinfo->natts)
+		elog(ERROR, "autoxfer.export: the selection's columns do not match the row type of the table");
+}
+
+/* Judge one selected row; keep it as a candidate when its label lets it go. */
+static bool
+selection_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	SelectionReceiver *r = (SelectionReceiver *) self;
+	Export	   *e = r->e;
+	TupleTableSlot *row = r->row;
+	TupleDesc	desc = e->desc;
+	MemoryContext old;
+	ax_label	label;
+	AxLabelFields f;
+	const AxDecision *d;
+	uint64_t	hash = 0;
+	AttrNumber	la = r->ts->label_attno;
+
+	CHECK_FOR_INTERRUPTS();
+	MemoryContextReset(r->rowcxt);
+	old = MemoryContextSwitchTo(r->rowcxt);
+	slot_getallattrs(slot);
+	ExecClearTuple(row);
+	for (int i = 0; i < r->natts; i++)
+	{
+		int			k = r->column[i];
+
+		if (k < 0 || slot->tts_isnull[k])
+		{
+			row->tts_values[i] = (Datum) 0;
+			row->tts_isnull[i] = true;
+			continue;
+		}
+		row->tts_isnull[i] = false;
+		row->tts_values[i] = slot->tts_values[k];
+		/* rows go out whole, as a row value would: no pointer into TOAST */
+		if (TupleDescAttr(desc, i)->attlen == -1 &&
+			VARATT_IS_EXTERNAL(DatumGetPointer(row->tts_values[i])))
+			row->tts_values[i] = PointerGetDatum(detoast_external_attr((struct varlena *)
+																	   DatumGetPointer(row->tts_values[i])));
+	}
+	ExecStoreVirtualTuple(row);
+
+	if (row->tts_isnull[la - 1])
+	{
+		e->withheld[W_STALE]++;
+		goto done;
+	}
+	label = DatumGetAxLabel(row->tts_values[la - 1]);
+	ax_label_unpack(label, &f);
+	if (r->expired || f.generation != r->generation)
+	{
+		e->withheld[W_STALE]++;
+		goto done;
+	}
+	d = ax_verdict_decide(e->live, label);
+	if (!d->exportable)
+	{
+		e->withheld[W_NOT_EXPORTABLE]++;
+		goto done;
+	}
+	if (f.tallies & AX_TALLY_ALL)
+	{
+		bool		isnull;
+		Datum		subject = ax_subject_of_slot(r->ts, row, &isnull);
+		text	   *t;
+
+		if (isnull)
+		{
+			e->withheld[W_NO_SUBJECT]++;
+			goto done;
+		}
+		t = DatumGetTextPP(subject);
+		hash = ax_subject_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	tuplestore_putvalues(e->rows, desc, row->tts_values, row->tts_isnull);
+	MemoryContextSwitchTo(e->cxt);
+	add_candidate(e, hash, (uint8) f.tallies, batch_label(e, label & ~((ax_label) AX_MAX_GENERATION << 2)));
+done:
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+static void
+selection_shutdown(DestReceiver *self)
+{
+}
+
+static void
+selection_destroy(DestReceiver *self)
+{
+}
+
+/*
  * Run the selection as the caller and keep the rows whose own label lets
  * them go (the candidates), in e->rows.
  */
@@ -282,21 +420,36 @@ select_rows(Export *e, Oid relid, AxTableState *ts, const char *filter)
 {
 	StringInfoData sql;
 	SPIPlanPtr	plan;
-	Portal		portal;
 	ListCell   *lc;
-	TupleTableSlot *slot = ts->slot;
-	/* an expired generation (an area boundary passed): every label stale */
-	bool		expired = ts->cat.stale_after != DT_NOEND &&
-		GetCurrentTransactionStartTimestamp() >= ts->cat.stale_after;
-	uint32		generation = ts->cat.generation;
+	SelectionReceiver r;
+	SPIExecuteOptions options;
+	int			rc;
 	ErrorContextCallback errcb;
 
+	/* t.*: the table's columns (a column named t cannot shadow the row) */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT t FROM %s AS t",
+	appendStringInfo(&sql, "SELECT t.* FROM %s AS t",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												get_rel_name(relid)));
 	if (filter)
 		appendStringInfo(&sql, " WHERE (%s\n)", filter);
+
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = selection_receive;
+	r.pub.rStartup = selection_startup;
+	r.pub.rShutdown = selection_shutdown;
+	r.pub.rDestroy = selection_destroy;
+	r.pub.mydest = DestNone;
+	r.e = e;
+	r.ts = ts;
+	/* an expired generation (an area boundary passed): every label stale */
+	r.expired = ts->cat.stale_after != DT_NOEND &&
+		GetCurrentTransactionStartTimestamp() >= ts->cat.stale_after;
+	r.generation = ts->cat.generation;
+	r.natts = e->desc->natts;
+	r.column = MemoryContextAlloc(e->cxt, sizeof(int) * Max(r.natts, 1));
+	r.row = MakeSingleTupleTableSlot(e->desc, &TTSOpsVirtual);
+	r.rowcxt = AllocSetContextCreate(e->cxt, "autoxfer export row", ALLOCSET_DEFAULT_SIZES);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -323,75 +476,17 @@ select_rows(Export *e, Oid relid, AxTableState *ts, const char *filter)
 						 errhint("Filter with immutable or stable expressions; compute a random sample beforehand into a table of ids.")));
 		}
 	}
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			bool		isnull;
-			Datum		row = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-			HeapTupleHeader td;
-			HeapTupleData tuple;
-			ax_label	label;
-			AxLabelFields f;
-			const AxDecision *d;
-			uint64_t	hash = 0;
-			Datum		ld;
-
-			CHECK_FOR_INTERRUPTS();
-			if (isnull)
-				continue;
-			td = DatumGetHeapTupleHeader(row);
-			tuple.t_len = HeapTupleHeaderGetDatumLength(td);
-			ItemPointerSetInvalid(&tuple.t_self);
-			tuple.t_tableOid = relid;
-			tuple.t_data = td;
-			ExecStoreHeapTuple(&tuple, slot, false);
-			ld = slot_getattr(slot, ts->label_attno, &isnull);
-			if (isnull)
-			{
-				e->withheld[W_STALE]++;
-				continue;
-			}
-			label = DatumGetAxLabel(ld);
-			ax_label_unpack(label, &f);
-			if (expired || f.generation != generation)
-			{
-				e->withheld[W_STALE]++;
-				continue;
-			}
-			d = ax_verdict_decide(e->live, label);
-			if (!d->exportable)
-			{
-				e->withheld[W_NOT_EXPORTABLE]++;
-				continue;
-			}
-			if (f.tallies & AX_TALLY_ALL)
-			{
-				Datum		subject = ax_subject_of_slot(ts, slot, &isnull);
-				text	   *t;
-
-				if (isnull)
-				{
-					e->withheld[W_NO_SUBJECT]++;
-					continue;
-				}
-				t = DatumGetTextPP(subject);
-				hash = ax_subject_hash(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-			}
-			tuplestore_puttuple(e->rows, &tuple);
-			add_candidate(e, hash, (uint8) f.tallies, batch_label(e, label & ~((ax_label) AX_MAX_GENERATION << 2)));
-			ExecClearTuple(slot);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = (DestReceiver *) &r;
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc < 0)
+		elog(ERROR, "autoxfer.export: the selection failed: %s", SPI_result_code_string(rc));
 	SPI_freeplan(plan);
 	SPI_finish();
 	error_context_stack = errcb.previous;
+	ExecDropSingleTupleTableSlot(r.row);
+	MemoryContextDelete(r.rowcxt);
 }
 
 /* The sorted unique hashes of the candidates admitted, touching a tally bit. */
@@ -737,7 +832,15 @@ ax_export(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(oldcxt);
 	select_rows(&e, relid, ts, filter);
 
-	/* 5. the counts the batch would reach, and the verdicts there */
+	/*
+	 * 5. the counts the batch would reach, and the verdicts there.  Without
+	 * trimming, the batch is booked first (6.) and judged at the counts the
+	 * booking reached: a batch that may not go raises an ERROR, which undoes
+	 * the booking with everything else the export did (the year is locked,
+	 * so nothing else moved the counts), and each stored set is read once.
+	 * With trimming, the counts are taken first, and only what is admitted
+	 * is booked.
+	 */
 	bp = batch_set(&e, NULL, AX_TALLY_PERSONAL, &np);
 	bs = batch_set(&e, NULL, AX_TALLY_SENSITIVE, &ns);
 	setp = ax_subject_set_from_words(bp, np);
@@ -745,6 +848,16 @@ ax_export(PG_FUNCTION_ARGS)
 	ax_owner_spi_begin(&save_user, &save_sec);
 	/* what is made from here on outlives the SPI connection */
 	MemoryContextSwitchTo(e.cxt);
+	if (!trim_excess)
+	{
+		ax_ledger_book(e.year, AX_CAT_PERSONAL, setp, e.recipient, &bookp);
+		ax_ledger_book(e.year, AX_CAT_SENSITIVE_PERSONAL, sets, e.recipient, &books);
+		e.after.personal = e.before.personal + bookp.fresh;
+		e.after.recipient_personal = e.before.recipient_personal + bookp.recipient_fresh;
+		e.after.sensitive = e.before.sensitive + books.fresh;
+		e.after.recipient_sensitive = e.before.recipient_sensitive + books.recipient_fresh;
+	}
+	else
 	{
 		int64		fresh,
 					total,
@@ -790,9 +903,12 @@ ax_export(PG_FUNCTION_ARGS)
 		sets = ax_subject_set_from_words(bs, ns);
 	}
 
-	/* 6. book and log (as the owner), then return the rows */
-	ax_ledger_book(e.year, AX_CAT_PERSONAL, setp, e.recipient, &bookp);
-	ax_ledger_book(e.year, AX_CAT_SENSITIVE_PERSONAL, sets, e.recipient, &books);
+	/* 6. book (unless done above) and log (as the owner), then return the rows */
+	if (trim_excess)
+	{
+		ax_ledger_book(e.year, AX_CAT_PERSONAL, setp, e.recipient, &bookp);
+		ax_ledger_book(e.year, AX_CAT_SENSITIVE_PERSONAL, sets, e.recipient, &books);
+	}
 
 	/* the measures and filings of the batch, at the counts it reached */
 	ax_verdict_set_counts(at, bookp.total, books.total, bookp.recipient_total, books.recipient_total);

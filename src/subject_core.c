@@ -675,6 +675,154 @@ ax_subject_encoded_contains(const uint8_t *p, size_t len, uint64_t x)
 }
 
 /*
+ * The 32-bit words of space an index of a set with header h needs (h read
+ * by ax_subject_read_header): a sample per AX_INDEX_STEP buckets.
+ */
+size_t
+ax_subject_index_space(const AxSubjectHeader *h)
+{
+	if (h->count == 0)
+		return 1;
+	return (size_t) ((((uint64_t) 1 << (64 - low_bits(h->count))) >> AX_INDEX_SHIFT) + 1);
+}
+
+/*
+ * Index the encoded set p (its header h read by ax_subject_read_header, so
+ * its length is right) in space (ax_subject_index_space(h) words).  False
+ * when the upper bits do not hold exactly the header's count of members
+ * and enough zeros for every bucket (a corrupt set); the index then finds
+ * nothing.  A valid set (ax_subject_validate) is indexed exactly:
+ * ax_subject_index_contains answers as ax_subject_encoded_contains does;
+ * on a corrupt one it never reads out of bounds.
+ */
+bool
+ax_subject_index_build(AxSubjectIndex *ix, const uint8_t *p, const AxSubjectHeader *h,
+					   uint32_t *space)
+{
+	uint64_t	nl,
+				buckets,
+				ones = 0,
+				zeros = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	if (h->count == 0)
+		return true;
+	ix->L = low_bits(h->count);
+	word_counts(h->count, ix->L, &nl, &ix->nu);
+	ix->mask = ((uint64_t) 1 << ix->L) - 1;
+	ix->lower = p + AX_SUBJECT_HEADER_SIZE;
+	ix->upper = ix->lower + 8 * nl;
+	ix->first = space;
+	buckets = (uint64_t) 1 << (64 - ix->L);
+	/* bucket 0 starts at bit 0; bucket b just after the b-th zero */
+	space[ix->nfirst++] = 0;
+	for (uint64_t w = 0; w < ix->nu; w++)
+	{
+		uint64_t	word = load64(ix->upper + 8 * w);
+		uint64_t	z = ~word;
+		uint64_t	next = ix->nfirst << AX_INDEX_SHIFT;
+
+		ones += (uint64_t) __builtin_popcountll(word);
+		if (zeros + (uint64_t) __builtin_popcountll(z) < next || next >= buckets)
+		{
+			zeros += (uint64_t) __builtin_popcountll(z);
+			continue;
+		}
+		while (z)
+		{
+			int			bit = __builtin_ctzll(z);
+
+			z &= z - 1;
+			if (++zeros == next && next < buckets)
+			{
+				/* members before the bit: its position less the zeros */
+				space[ix->nfirst++] = (uint32_t) (w * 64 + bit + 1 - zeros);
+				next = ix->nfirst << AX_INDEX_SHIFT;
+			}
+		}
+	}
+	if (ones != h->count || zeros < buckets - 1 ||
+		ix->nfirst != ((buckets - 1) >> AX_INDEX_SHIFT) + 1)
+	{
+		memset(ix, 0, sizeof(*ix));
+		return false;
+	}
+	ix->n = h->count;
+	return true;
+}
+
+/*
+ * Membership of x in the set of an index: from the sample below x's bucket
+ * (x >> L), the zeros of the upper bits up to the bucket skipped, then the
+ * low bits of that bucket's members compared, as
+ * ax_subject_encoded_contains does.
+ */
+bool
+ax_subject_index_contains(const AxSubjectIndex *ix, uint64_t x)
+{
+	uint64_t	high,
+				j,
+				k,
+				pos;
+
+	if (ix->n == 0)
+		return false;
+	high = x >> ix->L;
+	j = high >> AX_INDEX_SHIFT;
+	if (j >= ix->nfirst)
+		return false;
+	/* the start of bucket j * AX_INDEX_STEP: its first member plus the zeros before it */
+	pos = ix->first[j] + (j << AX_INDEX_SHIFT);
+	/* skip the zeros of the buckets below x's */
+	k = high & (AX_INDEX_STEP - 1);
+	while (k > 0)
+	{
+		uint64_t	w = pos >> 6;
+		uint64_t	z;
+
+		if (w >= ix->nu)
+			return false;
+		z = ~load64(ix->upper + 8 * w) & (~(uint64_t) 0 << (pos & 63));
+		while (z && k > 1)
+		{
+			z &= z - 1;
+			k--;
+		}
+		if (z == 0)
+		{
+			pos = (w + 1) << 6;
+			continue;
+		}
+		pos = (w << 6) + __builtin_ctzll(z) + 1;
+		k = 0;
+	}
+	/* members of bucket high: consecutive one bits from pos */
+	for (;;)
+	{
+		uint64_t	i,
+					bo,
+					low;
+		int			sh;
+
+		if ((pos >> 6) >= ix->nu ||
+			!((load64(ix->upper + 8 * (pos >> 6)) >> (pos & 63)) & 1))
+			return false;
+		i = pos - high;
+		if (i >= ix->n)
+			return false;
+		bo = i * (uint64_t) ix->L;
+		sh = (int) (bo & 63);
+		low = load64(ix->lower + 8 * (bo >> 6)) >> sh;
+		if (sh + ix->L > 64)
+			low |= load64(ix->lower + 8 * ((bo >> 6) + 1)) << (64 - sh);
+		low &= ix->mask;
+		if (low >= (x & ix->mask))
+			return low == (x & ix->mask);
+		pos++;
+	}
+}
+
+/*
  * Merge sorted unique b into sorted unique a in place, from the back: a
  * has room for nout words, nout being na plus the members of b not in a,
  * so no write overtakes an unread member of a.
@@ -1058,6 +1206,59 @@ ax_cursor_op_encode(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b,
 	}
 	ax_writer_finish(&w);
 	return !w.bad && w.i == n && !a->corrupt && !b->corrupt;
+}
+
+/*
+ * The result of an intersection or a difference (not a union) of two
+ * cursors, rewound first, in one merge pass: its members go to out, which
+ * has room for a->n words; returns how many, or -1 when an input turned
+ * out corrupt (members out of order included).  b is skipped bucket by
+ * bucket where it runs ahead, as in ax_cursor_op_encode; with the members
+ * in an array, the encoding needs no second pass over b (which may be a
+ * year's ledger streamed from storage).
+ */
+int64_t
+ax_cursor_op_collect(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b, uint64_t *out)
+{
+	uint64_t	x,
+				y,
+				k = 0;
+	bool		hx,
+				hy,
+				first = true;
+	uint64_t	last = 0;
+
+	if (op == AX_OP_UNION)
+		return -1;
+	ax_cursor_rewind(a);
+	ax_cursor_rewind(b);
+	hx = ax_cursor_next(a, &x);
+	hy = ax_cursor_next(b, &y);
+	while (hx)
+	{
+		if (!first && x <= last)
+			return -1;
+		first = false;
+		last = x;
+		if (hy && y < x)
+		{
+			if (b->arr == NULL && (y >> b->L) < (x >> b->L))
+				cursor_skip_high(b, x >> b->L);	/* b's members below x are not needed */
+			do
+				hy = ax_cursor_next(b, &y);
+			while (hy && y < x);
+		}
+		if ((op == AX_OP_INTERSECT) == (hy && y == x))
+		{
+			if (k >= a->n)
+				return -1;
+			out[k++] = x;
+		}
+		hx = ax_cursor_next(a, &x);
+	}
+	if (a->corrupt || b->corrupt)
+		return -1;
+	return (int64_t) k;
 }
 
 /*

@@ -161,6 +161,8 @@ extern uint64_t ax_cursor_op_count(AxSetOp op, AxSubjectCursor *a, AxSubjectCurs
 extern bool ax_cursor_op_encode(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b,
 								uint64_t n, uint64_t fingerprint, uint8_t *out);
 extern bool ax_cursor_equal(AxSubjectCursor *a, AxSubjectCursor *b);
+extern int64_t ax_cursor_op_collect(AxSetOp op, AxSubjectCursor *a, AxSubjectCursor *b,
+									 uint64_t *out);
 
 extern void ax_writer_init(AxSubjectWriter *w, uint8_t *out, uint64_t n, uint64_t fingerprint);
 extern void ax_writer_put(AxSubjectWriter *w, uint64_t x);
@@ -173,6 +175,38 @@ extern AxSubjectStatus ax_subject_read_header(const uint8_t *p, size_t len, AxSu
 extern AxSubjectStatus ax_subject_decode(const uint8_t *p, size_t len, uint64_t *out);
 extern AxSubjectStatus ax_subject_validate(const uint8_t *p, size_t len);
 extern bool ax_subject_encoded_contains(const uint8_t *p, size_t len, uint64_t x);
+
+/*
+ * An index over an encoded set, for many membership tests against it
+ * without decoding it: for every AX_INDEX_STEP-th bucket (a bucket: the
+ * members sharing their upper bits), the index of its first member.  A
+ * test starts from the sample below its bucket, skips fewer than
+ * AX_INDEX_STEP zeros of the upper bits (a word or two) and compares the
+ * low bits of its bucket's members.  The samples and the upper bits take
+ * under a byte a member, small enough to stay in cache, so that a test
+ * makes one read of the large part of the set (the low bits), where a
+ * binary search of a decoded array makes log2(n) scattered reads.  The
+ * encoded set must outlive the index.
+ */
+#define AX_INDEX_SHIFT			3
+#define AX_INDEX_STEP			(1 << AX_INDEX_SHIFT)
+
+typedef struct AxSubjectIndex
+{
+	const uint8_t *lower;
+	const uint8_t *upper;
+	uint64_t	n;
+	uint64_t	nu;				/* upper words */
+	uint64_t	mask;			/* of the low bits */
+	int			L;
+	const uint32_t *first;		/* first member of bucket j * AX_INDEX_STEP */
+	uint64_t	nfirst;
+} AxSubjectIndex;
+
+extern size_t ax_subject_index_space(const AxSubjectHeader *h);
+extern bool ax_subject_index_build(AxSubjectIndex *ix, const uint8_t *p, const AxSubjectHeader *h,
+								   uint32_t *space);
+extern bool ax_subject_index_contains(const AxSubjectIndex *ix, uint64_t x);
 extern const char *ax_subject_status_message(AxSubjectStatus st);
 
 #endif							/* AUTOXFER_SUBJECT_CORE_H */

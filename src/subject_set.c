@@ -565,6 +565,38 @@ ax_subject_set_members(Datum d, size_t *n)
 	return out;
 }
 
+/*
+ * An index over a set value for many membership tests
+ * (ax_subject_index_contains), without decoding it: the value is copied,
+ * detoasted, into cxt, fully validated and indexed there.  Errors if the
+ * set is corrupt or was made under another salt, as
+ * ax_subject_set_members does.
+ */
+void
+ax_subject_set_index(Datum d, MemoryContext cxt, AxSubjectIndex *ix)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	struct varlena *v = PG_DETOAST_DATUM_COPY(d);
+	const uint8_t *p = (const uint8_t *) VARDATA_ANY(v);
+	size_t		len = VARSIZE_ANY_EXHDR(v);
+	AxSubjectHeader h;
+	AxSubjectStatus st;
+	uint64_t	fp;
+
+	MemoryContextSwitchTo(old);
+	(void) ax_subject_salt(&fp);
+	st = ax_subject_read_header(p, len, &h);
+	if (st != AX_SUBJECT_OK)
+		report_corrupt(st);
+	check_same_salt(h.fingerprint, fp);
+	st = ax_subject_validate(p, len);
+	if (st != AX_SUBJECT_OK)
+		report_corrupt(st);
+	if (!ax_subject_index_build(ix, p, &h,
+								MemoryContextAllocHuge(cxt, sizeof(uint32_t) * ax_subject_index_space(&h))))
+		report_corrupt(AX_SUBJECT_BAD_UPPER);
+}
+
 /* A set value (flat) of sorted unique hashes made under this database's salt. */
 Datum
 ax_subject_set_from_words(const uint64_t *m, size_t n)
@@ -1038,7 +1070,11 @@ open_pair(FunctionCallInfo fcinfo, AxSubjectCursor *a, AxSubjectCursor *b)
 /*
  * Apply a binary set operation to two set arguments: one merge pass counts
  * the result, a second writes its encoding, with no decoded copy of either
- * input.
+ * input.  An intersection or difference whose first input is no larger
+ * than the second (a batch against a year's ledger) takes one pass
+ * instead: its result, at most the first input, is gathered in an array
+ * (no larger than a decoded copy of the smaller input) and encoded from
+ * there, so the larger input is read once.
  */
 static Datum
 set_op(FunctionCallInfo fcinfo, AxSetOp op)
@@ -1054,6 +1090,26 @@ set_op(FunctionCallInfo fcinfo, AxSetOp op)
 	open_cursor(PG_GETARG_DATUM(0), &a, &fa);
 	open_cursor(PG_GETARG_DATUM(1), &b, &fb);
 	check_same_salt(fa, fb);
+	if (op != AX_OP_UNION && a.n <= b.n)
+	{
+		uint64_t   *m = palloc_extended(sizeof(uint64_t) * Max(a.n, 1), MCXT_ALLOC_HUGE);
+		int64_t		k = ax_cursor_op_collect(op, &a, &b, m);
+		AxSubjectWriter w;
+
+		if (k < 0)
+			report_corrupt(AX_SUBJECT_BAD_UPPER);
+		size = flat_size_for((uint64_t) k);
+		v = palloc_extended(size, MCXT_ALLOC_HUGE);
+		SET_VARSIZE(v, size);
+		ax_writer_init(&w, (uint8_t *) VARDATA(v), (uint64_t) k, fa);
+		for (int64_t i = 0; i < k; i++)
+			ax_writer_put(&w, m[i]);
+		ax_writer_finish(&w);
+		if (w.bad)
+			report_corrupt(AX_SUBJECT_BAD_UPPER);
+		pfree(m);
+		PG_RETURN_POINTER(v);
+	}
 	n = ax_cursor_op_count(op, &a, &b);
 	size = flat_size_for(n);
 	v = palloc_extended(size, MCXT_ALLOC_HUGE);

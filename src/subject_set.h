@@ -22,5 +22,6 @@ extern const uint8_t *ax_subject_salt(uint64_t *fingerprint);
 extern uint64_t *ax_subject_set_members(Datum d, size_t *n);
 extern uint64_t ax_subject_hash(const char *data, size_t len);
 extern Datum ax_subject_set_from_words(const uint64_t *m, size_t n);
+extern void ax_subject_set_index(Datum d, MemoryContext cxt, AxSubjectIndex *ix);
 
 #endif							/* AUTOXFER_SUBJECT_SET_H */

@@ -21,8 +21,9 @@
  *	  tally it touches (counted by an export, under a filing or exemption
  *	  the verdict says is still in force).
  * Everything is decided from caches built once per transaction (the
- * verdict's state, the recipient's ledger sets as sorted hash arrays, the
- * tables' generations), read as the extension's owner.
+ * verdict's state, the recipient's ledger sets as stored with an index
+ * over each (ax_subject_set_index), the tables' generations), read as the
+ * extension's owner.
  */
 #include "postgres.h"
 
@@ -73,12 +74,12 @@ typedef struct X2Cache
 	Oid			user;
 	Oid			session;
 	const X2Role *who;			/* NULL: not abroad */
-	/* the recipient's ledger sets of this year */
+	/*
+	 * the recipient's ledger sets of this year, as stored (the two parts of
+	 * each tally: subjects and recent), indexed: [0] personal, [1] sensitive
+	 */
 	bool		sets_loaded;
-	uint64_t   *personal;
-	size_t		npersonal;
-	uint64_t   *sensitive;
-	size_t		nsensitive;
+	AxSubjectIndex sets[2][2];
 	AxVerdictState *verdict;
 	int			ntables;
 	int			captables;
@@ -282,36 +283,53 @@ ax_x2_visible_support(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(NULL);
 }
 
-/* Load the recipient's sets of this year, sorted, as the owner. */
+/*
+ * Load the recipient's sets of this year as the owner: both parts of each
+ * tally's row of autoxfer.ledger_recipient (what ledger_subjects() unites),
+ * copied and indexed as they are stored, without decoding them, so that a
+ * large ledger costs a copy and a validation per transaction and each row
+ * one lookup in cache-sized structures and one read of the set.
+ */
 static void
 load_sets(X2Cache *c, const X2Role *who, int year)
 {
 	Oid			save_user;
 	int			save_sec;
-	Oid			types[3] = {INT4OID, TEXTOID, InvalidOid};
-	Datum		values[3];
-	MemoryContext old;
+	Oid			types[2] = {INT4OID, TEXTOID};
+	Datum		values[2];
 
-	types[2] = InvalidOid;
 	values[0] = Int32GetDatum(year);
 	values[1] = CStringGetTextDatum(who->recipient);
+	memset(c->sets, 0, sizeof(c->sets));
 	ax_owner_spi_begin(&save_user, &save_sec);
-	if (ax_spi_execute("SELECT autoxfer.ledger_subjects('personal', $1, $2),"
-					   " autoxfer.ledger_subjects('sensitive_personal', $1, $2)",
-					   2, types, values, NULL, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+	if (ax_spi_execute("SELECT r.tally::pg_catalog.text OPERATOR(pg_catalog.=) 'sensitive_personal', r.subjects, r.recent"
+					   " FROM autoxfer.ledger_recipient AS r"
+					   " WHERE r.year OPERATOR(pg_catalog.=) $1 AND r.recipient OPERATOR(pg_catalog.=) $2",
+					   2, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the ledger of recipient \"%s\" failed", who->recipient);
-	old = MemoryContextSwitchTo(c->cxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
-		Datum		p = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		Datum		s = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		int			t = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)) ? 1 : 0;
 
-		c->personal = ax_subject_set_members(p, &c->npersonal);
-		c->sensitive = ax_subject_set_members(s, &c->nsensitive);
+		for (int part = 0; part < 2; part++)
+		{
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2 + part, &isnull);
+
+			if (!isnull)
+				ax_subject_set_index(d, c->cxt, &c->sets[t][part]);
+		}
 	}
-	MemoryContextSwitchTo(old);
 	ax_owner_spi_end(save_user, save_sec);
 	c->sets_loaded = true;
+}
+
+/* Whether the recipient's set of a tally (0 personal, 1 sensitive) holds h. */
+static inline bool
+counted(const X2Cache *c, int tally, uint64_t h)
+{
+	return ax_subject_index_contains(&c->sets[tally][0], h) ||
+		ax_subject_index_contains(&c->sets[tally][1], h);
 }
 
 /* The generation a current label of rel must carry (0: not protected). */
@@ -409,9 +427,9 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 		load_sets(c, who, c->verdict->year);
 	subject = PG_GETARG_TEXT_PP(2);
 	h = ax_subject_hash(VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject));
-	if (!ax_subject_search(c->personal, c->npersonal, h))
+	if (!counted(c, 0, h))
 		PG_RETURN_BOOL(false);
-	if ((f.tallies & AX_TALLY_SENSITIVE) && !ax_subject_search(c->sensitive, c->nsensitive, h))
+	if ((f.tallies & AX_TALLY_SENSITIVE) && !counted(c, 1, h))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(true);
 }

@@ -19,7 +19,8 @@
 # the cluster and the suites run as the unprivileged user autoxfer_ci.
 #
 # Environment: KEEP_TMP=1 keeps the temp directory; AUTOXFER_DEMO_OUT; FUZZ_SECONDS; BENCH_ROWS
-# and BENCH_SUBJECTS size the benchmark data, BENCH_ONLY picks its parts.
+# and BENCH_SUBJECTS size the benchmark data, BENCH_ONLY picks its parts
+# (every BENCH_* variable reaches the parts: docs/testing.md).
 set -euo pipefail
 
 PGVER=15
@@ -317,8 +318,11 @@ main() {
 		id "$RUN_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/bash "$RUN_USER"
 		chown -R "$RUN_USER" "$T"
 		chmod 755 "$T"
-		runuser -u "$RUN_USER" -- env KEEP_TMP="${KEEP_TMP:-0}" DEMO_OUT="${DEMO_OUT:-}" BENCH_ROWS="${BENCH_ROWS:-}" \
-			BENCH_SUBJECTS="${BENCH_SUBJECTS:-}" BENCH_ONLY="${BENCH_ONLY:-}" bash "$T/src/test/run.sh" __inner "$mode" "$T"
+		# every BENCH_* setting goes through to the benchmark parts
+		local bench_env=()
+		mapfile -t bench_env < <(env | grep -E '^BENCH_[A-Z0-9_]+=' || true)
+		runuser -u "$RUN_USER" -- env KEEP_TMP="${KEEP_TMP:-0}" DEMO_OUT="${DEMO_OUT:-}" "${bench_env[@]}" \
+			bash "$T/src/test/run.sh" __inner "$mode" "$T"
 	else
 		DEMO_OUT="${DEMO_OUT:-}" bash "$T/src/test/run.sh" __inner "$mode" "$T"
 	fi

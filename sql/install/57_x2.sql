@@ -128,7 +128,9 @@ COMMENT ON FUNCTION autoxfer._x2_remove_one(regclass) IS
 	'Internal: take autoxfer''s policies off one relation and restore its row-level security settings';
 
 -- Make the policies match the registrations: on every relation of every
--- protected tree while some recipient has a role, on none otherwise.
+-- protected tree while some recipient has a role, on none otherwise.  A
+-- protected table that is not partitioned has no partition tree
+-- (pg_partition_tree returns no row for it): the table itself is added.
 CREATE FUNCTION autoxfer._x2_sync() RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE

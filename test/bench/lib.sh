@@ -21,3 +21,22 @@ bench_header() {
 bench_row() {
 	awk -v n="$1" -v a="$2" -v p="$3" -v u="$4" 'BEGIN{printf "%-60s %11.1f %-2s %11.1f %-2s %8.2fx\n", n, a, u, p, u, (p > 0 ? a / p : 0)}'
 }
+
+# median VALUE...: the median of the values.
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+
+# The database bench.sh made (the parts that use a scratch database come
+# back to it to drop theirs).
+BENCH_MAIN_DB=${BENCH_MAIN_DB:-${PGDATABASE:-autoxfer_bench}}
+
+# scratch_db NAME ROWS: a database of its own, for a part whose set-up is
+# database-wide and cannot be taken back (a role abroad puts row-level
+# security on every protected table; filings, the ledger and the transfer
+# log are records): dropped if there, made afresh, autoxfer installed, and
+# the first ROWS rows of gen.sql's telemetry over BENCH_SUBJECTS subjects
+# (the same rows as the first ROWS of the main database's table).
+scratch_db() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$BENCH_MAIN_DB" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c 'CREATE EXTENSION autoxfer'
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v rows="$2" -v subjects="$BENCH_SUBJECTS" -f "$BENCH_DIR/gen.sql" >/dev/null
+}

@@ -5,9 +5,11 @@
  * Properties checked on every input: decoding never reads out of bounds;
  * a decoded set is strictly ascending and re-encodes to the very same bytes
  * (the encoding is canonical); membership found without decoding agrees
- * with the decoded members; and sets built from the input bytes as raw
+ * with the decoded members, and so does that of an index over the set
+ * (which, over any bytes, never reads out of bounds); and sets built from the input bytes as raw
  * 64-bit words survive encode/decode, with union, intersection, difference
- * and count-not-in agreeing with each other, with the streaming cursor
+ * and count-not-in agreeing with each other (intersection and difference
+ * in their one-pass form too), with the streaming cursor
  * forms of the same operations (words in memory, or streamed through
  * three-word windows), and with the in-place merge.  At start-up the SipHash-2-4
  * reference vectors of the paper are checked.
@@ -109,7 +111,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		h.count <= 1 << 20)
 	{
 		uint64_t   *m = malloc((h.count ? h.count : 1) * sizeof(uint64_t));
+		uint32_t   *space = malloc(ax_subject_index_space(&h) * sizeof(uint32_t));
+		AxSubjectIndex ix;
+		bool		indexed = ax_subject_index_build(&ix, copy, &h, space);
 
+		/* an index of any set never reads out of bounds */
+		for (size_t i = 0; i + 8 <= size && i < 512; i += 8)
+		{
+			uint64_t	x;
+
+			memcpy(&x, data + i, 8);
+			(void) ax_subject_index_contains(&ix, x);
+		}
 		if (ax_subject_decode(copy, size, m) == AX_SUBJECT_OK)
 		{
 			uint8_t    *again = malloc(size);
@@ -123,18 +136,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ax_subject_encode(m, h.count, h.fingerprint, again);
 			if (memcmp(again, copy, size) != 0)
 				abort();
+			/* a valid set is indexed, and the index agrees */
+			if (!indexed)
+				abort();
 			for (i = 0; i < h.count; i++)
 			{
-				if (!ax_subject_encoded_contains(copy, size, m[i]))
+				if (!ax_subject_encoded_contains(copy, size, m[i]) ||
+					!ax_subject_index_contains(&ix, m[i]))
 					abort();
 				if (ax_subject_encoded_contains(copy, size, m[i] + 1) !=
+					(i + 1 < h.count && m[i + 1] == m[i] + 1) ||
+					ax_subject_index_contains(&ix, m[i] + 1) !=
 					(i + 1 < h.count && m[i + 1] == m[i] + 1))
+					abort();
+				if (m[i] > 0 && ax_subject_index_contains(&ix, m[i] - 1) !=
+					(i > 0 && m[i - 1] == m[i] - 1))
 					abort();
 			}
 			free(again);
 		}
 		else if (ax_subject_validate(copy, size) == AX_SUBJECT_OK)
 			abort();
+		free(space);
 		free(m);
 	}
 	free(copy);
@@ -217,6 +240,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (ax_cursor_count_not_in(&sa, &sb) != nd || !ax_cursor_equal(&sa, &ca) ||
 				ax_cursor_count_not_in(&sb, &sa) != nb - nx)
 				abort();
+			/* an index over encoded b answers as a search of b */
+			{
+				AxSubjectHeader hb;
+				uint32_t   *space;
+				AxSubjectIndex ix;
+
+				if (ax_subject_read_header(eb, lenb, &hb) != AX_SUBJECT_OK)
+					abort();
+				space = malloc(ax_subject_index_space(&hb) * sizeof(uint32_t));
+				if (!ax_subject_index_build(&ix, eb, &hb, space))
+					abort();
+				for (i = 0; i < na; i++)
+					if (ax_subject_index_contains(&ix, a[i]) != ax_subject_search(b, nb, a[i]))
+						abort();
+				for (i = 0; i < nb; i++)
+					if (!ax_subject_index_contains(&ix, b[i]) ||
+						ax_subject_index_contains(&ix, b[i] ^ 1) != ax_subject_search(b, nb, b[i] ^ 1))
+						abort();
+				free(space);
+			}
 			/* a small prefix of a against encoded b takes the skipping path */
 			{
 				AxSubjectCursor small;
@@ -249,6 +292,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memset(r, 0xee, sz);
 				if (!ax_cursor_op_encode(ops[o], &sa, &sb, n, 42, r) || memcmp(r, expect, sz) != 0)
 					abort();
+				/* the one-pass form of intersection and difference */
+				if (ops[o] != AX_OP_UNION)
+				{
+					uint64_t   *m = malloc((na + 1) * sizeof(uint64_t));
+
+					if (ax_cursor_op_collect(ops[o], &ca, &cb, m) != (int64_t) n ||
+						(n && memcmp(m, want[o], n * sizeof(uint64_t)) != 0) ||
+						ax_cursor_op_collect(ops[o], &sa, &sb, m) != (int64_t) n ||
+						(n && memcmp(m, want[o], n * sizeof(uint64_t)) != 0) ||
+						ax_cursor_op_collect(ops[o], &aa, &cb, m) != (int64_t) n)
+						abort();
+					free(m);
+				}
 				free(r);
 				free(expect);
 			}
