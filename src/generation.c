@@ -105,7 +105,6 @@ ax_internal_op(Oid *rel)
 bool
 ax_restoring(void)
 {
-	int			nest;
 	bool		session = false;
 
 	if (check_function_bodies || !superuser_arg(GetSessionUserId()))
@@ -117,13 +116,12 @@ ax_restoring(void)
 	 * ROLE: a database owner must not put a superuser's sessions into restore
 	 * mode without its knowing.
 	 */
-	nest = ax_pin_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT s.source OPERATOR(pg_catalog.=) ANY ('{session,client}'::pg_catalog.text[])"
-					" FROM pg_catalog.pg_settings AS s"
-					" WHERE s.name OPERATOR(pg_catalog.=) 'check_function_bodies'",
-					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	if (ax_spi_execute("SELECT s.source OPERATOR(pg_catalog.=) ANY ('{session,client}'::pg_catalog.text[])"
+					   " FROM pg_catalog.pg_settings AS s"
+					   " WHERE s.name OPERATOR(pg_catalog.=) 'check_function_bodies'",
+					   0, NULL, NULL, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 	{
 		bool		isnull;
 		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -131,7 +129,6 @@ ax_restoring(void)
 		session = !isnull && DatumGetBool(d);
 	}
 	SPI_finish();
-	ax_unpin_search_path(nest);
 	return session;
 }
 
@@ -154,10 +151,13 @@ ax_bumping_sql(PG_FUNCTION_ARGS)
 }
 
 /*
- * Pin search_path to pg_catalog, pg_temp for the statements autoxfer runs,
- * so that no object of the caller's schemas is ever resolved in them.
- * Returns the GUC nest level to pass to ax_unpin_search_path; an error in
- * between unwinds it with the (sub)transaction.
+ * Pin search_path to pg_catalog, pg_temp for the DDL and DML statements
+ * autoxfer runs through SPI (run_statement, guard.c), so that no object of
+ * the caller's schemas is ever resolved in them: a utility statement looks
+ * its names up when it executes, after the parse-time override of
+ * ax_spi_execute (which the catalogue reads use) has ended.  Returns the GUC
+ * nest level to pass to ax_unpin_search_path; an error in between unwinds
+ * it with the (sub)transaction.
  */
 int
 ax_pin_search_path(void)
@@ -734,21 +734,15 @@ is_registered(Oid relid)
 	Datum		values[1] = {ObjectIdGetDatum(relid)};
 	Oid			save_user;
 	int			save_sec;
-	int			nest;
 	bool		found;
 
-	ax_become_owner(&save_user, &save_sec);
-	nest = ax_pin_search_path();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT 1 FROM autoxfer.protected_table AS p"
-							  " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+	ax_owner_spi_begin(&save_user, &save_sec);
+	if (ax_spi_execute("SELECT 1 FROM autoxfer.protected_table AS p"
+					   " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+					   1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.protected_table failed");
 	found = SPI_processed > 0;
-	SPI_finish();
-	ax_unpin_search_path(nest);
-	ax_restore_user(save_user, save_sec);
+	ax_owner_spi_end(save_user, save_sec);
 	return found;
 }
 

@@ -200,7 +200,6 @@ registered_among(List *oids)
 	Datum		values[1];
 	Oid			save_user;
 	int			save_sec;
-	int			nest;
 	List	   *result = NIL;
 
 	if (oids == NIL)
@@ -210,14 +209,11 @@ registered_among(List *oids)
 		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
 	values[0] = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 
-	ax_become_owner(&save_user, &save_sec);
-	nest = ax_pin_search_path();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT p.rel::pg_catalog.oid, p.label_column::pg_catalog.text"
-							  " FROM autoxfer.protected_table AS p"
-							  " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)",
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+	ax_owner_spi_begin(&save_user, &save_sec);
+	if (ax_spi_execute("SELECT p.rel::pg_catalog.oid, p.label_column::pg_catalog.text"
+					   " FROM autoxfer.protected_table AS p"
+					   " WHERE p.rel::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)",
+					   1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading autoxfer.protected_table failed");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -230,9 +226,7 @@ registered_among(List *oids)
 		result = lappend(result, r);
 		MemoryContextSwitchTo(old);
 	}
-	SPI_finish();
-	ax_unpin_search_path(nest);
-	ax_restore_user(save_user, save_sec);
+	ax_owner_spi_end(save_user, save_sec);
 	return result;
 }
 
@@ -611,8 +605,8 @@ ax_relabel_leaf(Oid leafid)
 	return total;
 }
 
-static void collect_pinned(List **touched, List **attached_names, List **attached_parents,
-						   List **retyped, List **retyped_cols);
+static void read_command_list(List **touched, List **attached_names, List **attached_parents,
+							  List **retyped, List **retyped_cols);
 
 /*
  * The commands this ddl_command_end event fires for: the relations they
@@ -627,7 +621,7 @@ collect_commands(List **touched, List **attached, List **retyped, List **retyped
 	ListCell   *lc;
 	ListCell   *lc2;
 
-	collect_pinned(touched, &attached_names, &attached_parents, retyped, retyped_cols);
+	read_command_list(touched, &attached_names, &attached_parents, retyped, retyped_cols);
 
 	/*
 	 * The table an ATTACH PARTITION named, as the command resolved it (the
@@ -649,16 +643,15 @@ collect_commands(List **touched, List **attached, List **retyped, List **retyped
 
 /* The part of collect_commands that reads the command list. */
 static void
-collect_pinned(List **touched, List **attached_names, List **attached_parents,
-			   List **retyped, List **retyped_cols)
+read_command_list(List **touched, List **attached_names, List **attached_parents,
+				  List **retyped, List **retyped_cols)
 {
 	MemoryContext caller = CurrentMemoryContext;
-	int			nest = ax_pin_search_path();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT x.classid, x.objid, x.command FROM pg_catalog.pg_event_trigger_ddl_commands() AS x",
-					true, 0) != SPI_OK_SELECT)
+	if (ax_spi_execute("SELECT x.classid, x.objid, x.command FROM pg_catalog.pg_event_trigger_ddl_commands() AS x",
+					   0, NULL, NULL, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "pg_event_trigger_ddl_commands() failed");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -710,7 +703,6 @@ collect_pinned(List **touched, List **attached_names, List **attached_parents,
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();
-	ax_unpin_search_path(nest);
 }
 
 /* The registered table whose tree holds relid (itself or an ancestor), or NULL. */
@@ -906,7 +898,6 @@ ax_ddl_guard_drop(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *tables = NIL;
 	bool		extension = false;
-	int			nest;
 	ListCell   *lc;
 	Oid			suspended;
 
@@ -915,12 +906,11 @@ ax_ddl_guard_drop(PG_FUNCTION_ARGS)
 	if (ax_restoring())
 		PG_RETURN_VOID();
 
-	nest = ax_pin_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT x.object_type, x.address_names FROM pg_catalog.pg_event_trigger_dropped_objects() AS x"
-					" WHERE x.object_type OPERATOR(pg_catalog.=) ANY ('{trigger,extension}'::pg_catalog.text[])",
-					true, 0) != SPI_OK_SELECT)
+	if (ax_spi_execute("SELECT x.object_type, x.address_names FROM pg_catalog.pg_event_trigger_dropped_objects() AS x"
+					   " WHERE x.object_type OPERATOR(pg_catalog.=) ANY ('{trigger,extension}'::pg_catalog.text[])",
+					   0, NULL, NULL, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "pg_event_trigger_dropped_objects() failed");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -958,7 +948,6 @@ ax_ddl_guard_drop(PG_FUNCTION_ARGS)
 		}
 	}
 	SPI_finish();
-	ax_unpin_search_path(nest);
 	if (extension || tables == NIL)
 		PG_RETURN_VOID();
 	if (ax_internal_op(&suspended) != AX_OP_ATTACH)
