@@ -53,6 +53,19 @@ COMMENT ON FUNCTION autoxfer._xy(numeric) IS
 
 -- Charts ------------------------------------------------------------------------
 
+-- The value axis of a chart whose plot spans x0..x1 and y1 (0) up to y0
+-- (axis): a grid line and a label every step, from 0 to axis.
+CREATE FUNCTION autoxfer._svg_grid(x0 numeric, x1 numeric, y0 numeric, y1 numeric, axis numeric, step numeric)
+	RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $fn$
+	SELECT coalesce(string_agg(format('<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/><text x="%s" y="%s" text-anchor="end">%s</text>',
+									  x0, autoxfer._xy(y1 - (y1 - y0) * v / axis), x1, autoxfer._xy(y1 - (y1 - y0) * v / axis),
+									  x0 - 6, autoxfer._xy(y1 - (y1 - y0) * v / axis + 3.5), autoxfer._num(v)), '' ORDER BY v), '')
+	FROM generate_series(0::numeric, axis, step) v
+$fn$;
+COMMENT ON FUNCTION autoxfer._svg_grid(numeric, numeric, numeric, numeric, numeric, numeric) IS
+	'Internal: the value axis of a chart, a grid line and a grouped label every step from 0 to the top of the axis';
+
 -- A tally's cumulative count over the months (NULL: a month still to
 -- come) against its thresholds, as a line chart.
 CREATE FUNCTION autoxfer._svg_tally(title text, months text[], counts bigint[], thresholds bigint[],
@@ -75,7 +88,6 @@ DECLARE
 	pts text := '';
 	dots text := '';
 	i integer;
-	v numeric;
 BEGIN
 	nxt := (SELECT min(t) FROM unnest(thresholds) t WHERE t > m);
 	top_ := greatest(m, coalesce(nxt, 0)) * 1.12;
@@ -84,13 +96,7 @@ BEGIN
 	svg := format('<svg class="chart" viewBox="0 0 720 228" role="img" aria-label="%s"><title>%s</title>',
 				  autoxfer._html(title), autoxfer._html(title));
 	-- grid and axis labels
-	v := 0;
-	WHILE v <= axis LOOP
-		svg := svg || format('<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/><text x="%s" y="%s" text-anchor="end">%s</text>',
-							 x0, autoxfer._xy(y1 - (y1 - y0) * v / axis), x1, autoxfer._xy(y1 - (y1 - y0) * v / axis),
-							 x0 - 6, autoxfer._xy(y1 - (y1 - y0) * v / axis + 3.5), autoxfer._num(v));
-		v := v + step;
-	END LOOP;
+	svg := svg || autoxfer._svg_grid(x0, x1, y0, y1, axis, step);
 	FOR i IN 1 .. nm LOOP
 		svg := svg || format('<text x="%s" y="%s" text-anchor="middle">%s</text>',
 							 autoxfer._xy(x0 + (i - 0.5) * slot), y1 + 16, autoxfer._html(months[i]));
@@ -156,13 +162,7 @@ BEGIN
 	axis := greatest(ceil(total * 1.1 / step) * step, step);
 	svg := format('<svg class="chart" viewBox="0 0 720 %s" role="img" aria-label="%s"><title>%s</title>',
 				  h, autoxfer._html(title), autoxfer._html(title));
-	v := 0;
-	WHILE v <= axis LOOP
-		svg := svg || format('<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/><text x="%s" y="%s" text-anchor="end">%s</text>',
-							 x0, autoxfer._xy(y1 - (y1 - y0) * v / axis), x1, autoxfer._xy(y1 - (y1 - y0) * v / axis),
-							 x0 - 6, autoxfer._xy(y1 - (y1 - y0) * v / axis + 3.5), autoxfer._num(v));
-		v := v + step;
-	END LOOP;
+	svg := svg || autoxfer._svg_grid(x0, x1, y0, y1, axis, step);
 	FOR i IN 1 .. nm LOOP
 		svg := svg || format('<text x="%s" y="%s" text-anchor="middle">%s</text>',
 							 autoxfer._xy(x0 + (i - 0.5) * slot), y1 + 16, autoxfer._html(months[i]));
@@ -631,6 +631,7 @@ COMMENT ON FUNCTION autoxfer.report(integer) IS
 
 REVOKE ALL ON FUNCTION autoxfer._html(text), autoxfer._num(numeric), autoxfer._iso(date),
 	autoxfer._nice_step(numeric), autoxfer._xy(numeric),
+	autoxfer._svg_grid(numeric, numeric, numeric, numeric, numeric, numeric),
 	autoxfer._svg_tally(text, text[], bigint[], bigint[], text[], text),
 	autoxfer._svg_stacked(text, text[], text[], jsonb), autoxfer._svg_timeline(text, date, date, date, jsonb),
 	autoxfer._svg_bars(text, text[], bigint[], text), autoxfer._html_table(text, text[], text[], integer[]),
@@ -638,6 +639,7 @@ REVOKE ALL ON FUNCTION autoxfer._html(text), autoxfer._num(numeric), autoxfer._i
 	autoxfer.report(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION autoxfer._html(text), autoxfer._num(numeric), autoxfer._iso(date),
 	autoxfer._nice_step(numeric), autoxfer._xy(numeric),
+	autoxfer._svg_grid(numeric, numeric, numeric, numeric, numeric, numeric),
 	autoxfer._svg_tally(text, text[], bigint[], bigint[], text[], text),
 	autoxfer._svg_stacked(text, text[], text[], jsonb), autoxfer._svg_timeline(text, date, date, date, jsonb),
 	autoxfer._svg_bars(text, text[], bigint[], text), autoxfer._html_table(text, text[], text[], integer[]),
