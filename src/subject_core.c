@@ -823,6 +823,84 @@ ax_subject_index_contains(const AxSubjectIndex *ix, uint64_t x)
 }
 
 /*
+ * The slots a probe table of up to n members needs: half as many again,
+ * so that it is at most two thirds full (a few probes a test), and at
+ * least one more than n, so that an empty slot always ends a probe.
+ * 0 when that many would not fit in size_t bytes.
+ */
+uint64_t
+ax_subject_probe_slots(uint64_t n)
+{
+	uint64_t	slots = n + n / 2 + 1;
+
+	if (n > (UINT64_MAX / 2) / sizeof(uint64_t) || slots > SIZE_MAX / sizeof(uint64_t))
+		return 0;
+	return slots;
+}
+
+/*
+ * An empty probe table over slots (nslots of them, from
+ * ax_subject_probe_slots).
+ */
+void
+ax_subject_probe_init(AxSubjectProbe *t, uint64_t *slots, uint64_t nslots)
+{
+	t->slots = slots;
+	t->nslots = nslots;
+	t->n = 0;
+	t->has_zero = false;
+	if (nslots > 0)
+		memset(slots, 0, nslots * sizeof(uint64_t));
+}
+
+/*
+ * Add x to the probe table (nothing if it is there).  False, and nothing
+ * added, when the table already holds as many members as it was sized for
+ * (it must keep an empty slot).
+ */
+bool
+ax_subject_probe_add(AxSubjectProbe *t, uint64_t x)
+{
+	uint64_t	k;
+
+	if (x == 0)
+	{
+		t->has_zero = true;
+		return true;
+	}
+	if (t->nslots == 0)
+		return false;
+	k = ax_subject_probe_find(t, x);
+	if (t->slots[k] == x)
+		return true;
+	if (t->n + 1 >= t->nslots)
+		return false;
+	t->slots[k] = x;
+	t->n++;
+	return true;
+}
+
+/*
+ * Add every member of the indexed set ix (a valid set: the index was built
+ * over it) to the probe table.  False when the table fills up first, or
+ * the set's words turn out corrupt.
+ */
+bool
+ax_subject_probe_add_set(AxSubjectProbe *t, const AxSubjectIndex *ix)
+{
+	AxSubjectCursor c;
+	uint64_t	x;
+
+	if (ix->n == 0)
+		return true;
+	ax_cursor_encoded(&c, ix->lower - AX_SUBJECT_HEADER_SIZE, ix->n);
+	while (ax_cursor_next(&c, &x))
+		if (!ax_subject_probe_add(t, x))
+			return false;
+	return !c.corrupt;
+}
+
+/*
  * Merge sorted unique b into sorted unique a in place, from the back: a
  * has room for nout words, nout being na plus the members of b not in a,
  * so no write overtakes an unread member of a.

@@ -209,4 +209,87 @@ extern bool ax_subject_index_build(AxSubjectIndex *ix, const uint8_t *p, const A
 extern bool ax_subject_index_contains(const AxSubjectIndex *ix, uint64_t x);
 extern const char *ax_subject_status_message(AxSubjectStatus st);
 
+/*
+ * A probe table: an open-addressing hash table of members, for the
+ * membership tests of a long scan (the policy of a role abroad tests the
+ * subject of every personal row).  The members are keyed hashes, uniform
+ * over 64 bits, so a member's home slot is its own value scaled to the
+ * table (which keeps the order of the members: a sorted set fills the
+ * table in one sweep); collisions probe onwards, wrapping at the end.  A
+ * test reads one slot, rarely a few in the same cache line, where an index
+ * over the encoded set (above) makes three dependent reads.  Zero marks
+ * an empty slot; the member 0 is kept aside.  The table is at most two
+ * thirds full.
+ */
+typedef struct AxSubjectProbe
+{
+	uint64_t   *slots;
+	uint64_t	nslots;
+	uint64_t	n;				/* members added */
+	bool		has_zero;
+} AxSubjectProbe;
+
+extern uint64_t ax_subject_probe_slots(uint64_t n);
+extern void ax_subject_probe_init(AxSubjectProbe *t, uint64_t *slots, uint64_t nslots);
+extern bool ax_subject_probe_add(AxSubjectProbe *t, uint64_t x);
+extern bool ax_subject_probe_add_set(AxSubjectProbe *t, const AxSubjectIndex *ix);
+
+/*
+ * The home slot of x in a table of n slots: x scaled to [0, n), the high
+ * word of the 128-bit product (in 64-bit halves where the compiler has no
+ * 128-bit integer).
+ */
+static inline uint64_t
+ax_subject_probe_home(uint64_t x, uint64_t n)
+{
+#if defined(__SIZEOF_INT128__)
+	return (uint64_t) (((unsigned __int128) x * n) >> 64);
+#else
+	uint64_t	xl = x & 0xFFFFFFFFu,
+				xh = x >> 32,
+				nl = n & 0xFFFFFFFFu,
+				nh = n >> 32;
+	uint64_t	ll = xl * nl,
+				lh = xl * nh,
+				hl = xh * nl,
+				hh = xh * nh;
+	uint64_t	mid = (ll >> 32) + (lh & 0xFFFFFFFFu) + (hl & 0xFFFFFFFFu);
+
+	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+}
+
+/* Start fetching the slot a test of x in t reads first. */
+static inline void
+ax_subject_probe_prefetch(const AxSubjectProbe *t, uint64_t x)
+{
+	if (t->nslots > 0)
+		__builtin_prefetch(&t->slots[ax_subject_probe_home(x, t->nslots)]);
+}
+
+/*
+ * The slot of x (not 0) in the probe table t (nslots > 0): where it is, or
+ * the empty slot its probe ends at.
+ */
+static inline uint64_t
+ax_subject_probe_find(const AxSubjectProbe *t, uint64_t x)
+{
+	uint64_t	k = ax_subject_probe_home(x, t->nslots);
+
+	while (t->slots[k] != x && t->slots[k] != 0)
+		if (++k == t->nslots)
+			k = 0;
+	return k;
+}
+
+/* Whether x was added to the probe table t. */
+static inline bool
+ax_subject_probe_contains(const AxSubjectProbe *t, uint64_t x)
+{
+	if (x == 0)
+		return t->has_zero;
+	return t->nslots > 0 && t->slots[ax_subject_probe_find(t, x)] == x;
+}
+
+
 #endif							/* AUTOXFER_SUBJECT_CORE_H */

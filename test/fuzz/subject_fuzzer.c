@@ -6,7 +6,9 @@
  * a decoded set is strictly ascending and re-encodes to the very same bytes
  * (the encoding is canonical); membership found without decoding agrees
  * with the decoded members, and so does that of an index over the set
- * (which, over any bytes, never reads out of bounds); and sets built from the input bytes as raw
+ * (which, over any bytes, never reads out of bounds) and that of a probe
+ * table filled from the index and from words one by one (which refuses
+ * members past its size); and sets built from the input bytes as raw
  * 64-bit words survive encode/decode, with union, intersection, difference
  * and count-not-in agreeing with each other (intersection and difference
  * in their one-pass form too), with the streaming cursor
@@ -258,6 +260,51 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					if (!ax_subject_index_contains(&ix, b[i]) ||
 						ax_subject_index_contains(&ix, b[i] ^ 1) != ax_subject_search(b, nb, b[i] ^ 1))
 						abort();
+
+				/*
+				 * a probe table of a and b (filled from b's index, a's
+				 * words one by one, so twice for their common members)
+				 * holds their union exactly; a full table refuses more
+				 */
+				{
+					uint64_t	nslots = ax_subject_probe_slots(na + nb);
+					uint64_t   *slots = malloc(nslots * sizeof(uint64_t));
+					AxSubjectProbe t;
+
+					ax_subject_probe_init(&t, slots, nslots);
+					if (!ax_subject_probe_add_set(&t, &ix))
+						abort();
+					for (i = 0; i < na; i++)
+						if (!ax_subject_probe_add(&t, a[i]))
+							abort();
+					if (t.n + (t.has_zero ? 1 : 0) != na + nb - nx)
+						abort();
+					for (i = 0; i < na; i++)
+						if (!ax_subject_probe_contains(&t, a[i]) ||
+							ax_subject_probe_contains(&t, a[i] ^ 1) !=
+							(ax_subject_search(a, na, a[i] ^ 1) || ax_subject_search(b, nb, a[i] ^ 1)))
+							abort();
+					for (i = 0; i < nb; i++)
+						if (!ax_subject_probe_contains(&t, b[i]) ||
+							ax_subject_probe_contains(&t, b[i] + 1) !=
+							(ax_subject_search(a, na, b[i] + 1) || ax_subject_search(b, nb, b[i] + 1)))
+							abort();
+					/* a table sized for fewer members fills up and says so */
+					if (na + nb - nx >= 2)
+					{
+						uint64_t	small = ax_subject_probe_slots((na + nb - nx) / 2);
+						bool		all = true;
+
+						ax_subject_probe_init(&t, slots, small);
+						for (i = 0; i < na && all; i++)
+							all = ax_subject_probe_add(&t, a[i]);
+						for (i = 0; i < nb && all; i++)
+							all = ax_subject_probe_add(&t, b[i]);
+						if (t.n >= small)
+							abort();
+					}
+					free(slots);
+				}
 				free(space);
 			}
 			/* a small prefix of a against encoded b takes the skipping path */
