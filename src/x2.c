@@ -4,7 +4,7 @@
  *		function of the row-level security policy that autoxfer puts on every
  *		protected table once a recipient is registered with a database role.
  *
- *	autoxfer._x2_visible(rel regclass, label, subject text) -> boolean
+ *	autoxfer._x2_visible(rel regclass, row_id tid, label, subject text) -> boolean
  *
  * The policy is RESTRICTIVE and applies to every role (TO PUBLIC, with the
  * table forced to row-level security), so that it also holds inside views
@@ -23,7 +23,11 @@
  * Everything is decided from caches built once per transaction (the
  * verdict's state, the recipient's ledger sets as stored with an index
  * over each (ax_subject_set_index), the tables' generations), read as the
- * extension's owner.
+ * extension's owner.  A long scan, past a sixteenth of the counted
+ * individuals in tests, gets a probe table of them (one read a test), and
+ * reads each page's subjects ahead so that those reads are under way before
+ * the rows are decided (x2_ahead.c): at a million individuals, the set is
+ * megabytes and a test without them waits for memory.
  */
 #include "postgres.h"
 
@@ -46,6 +50,7 @@
 #include "verdict.h"
 #include "vocab.h"
 #include "x2.h"
+#include "x2_ahead.h"
 
 /* One registered role abroad. */
 typedef struct X2Role
@@ -62,10 +67,36 @@ typedef struct X2Table
 	uint32		generation;		/* 0: unknown table: nothing visible */
 } X2Table;
 
+/*
+ * The recipient's part of this year's ledger on one tally: the two parts
+ * of its row (subjects and recent), indexed as they are stored, and once
+ * a scan has made enough tests to pay for it, a probe table of the union
+ * of both (subject_core.h), which answers a test with one read.
+ */
+typedef struct X2Tally
+{
+	AxSubjectIndex parts[2];
+	uint64		tests;			/* answered by the indexes so far */
+	int			probe_state;	/* X2_PROBE_* */
+	AxSubjectProbe probe;
+} X2Tally;
+
+#define X2_PROBE_NONE		0	/* not (yet) built */
+#define X2_PROBE_BUILT		1
+#define X2_PROBE_REFUSED	2	/* over the hash memory limit: indexes only */
+
+/*
+ * Tests answered by the indexes before the probe table is built: a
+ * sixteenth of the members (building costs a few nanoseconds a member, an
+ * index test some tens), and at least this many.
+ */
+#define X2_PROBE_MIN_TESTS	4096
+
 /* What the policy knows in this transaction. */
 typedef struct X2Cache
 {
 	MemoryContext cxt;
+	uint64		serial;			/* of the caches made in this backend */
 	LocalTransactionId lxid;
 	uint64		epoch;
 	int			nroles;
@@ -75,11 +106,15 @@ typedef struct X2Cache
 	Oid			session;
 	const X2Role *who;			/* NULL: not abroad */
 	/*
-	 * the recipient's ledger sets of this year, as stored (the two parts of
-	 * each tally: subjects and recent), indexed: [0] personal, [1] sensitive
+	 * What the policy decides from for one role abroad (state_for), in
+	 * state_cxt: its verdict state, and its recipient's ledger sets of this
+	 * year, [0] personal and [1] sensitive.  A session that changes from one
+	 * role abroad to another within a transaction gets the other's.
 	 */
+	const X2Role *state_for;
+	MemoryContext state_cxt;
 	bool		sets_loaded;
-	AxSubjectIndex sets[2][2];
+	X2Tally		tallies[2];
 	AxVerdictState *verdict;
 	int			ntables;
 	int			captables;
@@ -87,6 +122,9 @@ typedef struct X2Cache
 } X2Cache;
 
 static X2Cache *x2 = NULL;
+
+/* The caches and states made in this backend, counted (X2Cache.serial). */
+static uint64 x2_serial = 0;
 
 /*
  * autoxfer's own maintenance of the policies is running: its DDL must not
@@ -184,6 +222,7 @@ x2_cache(void)
 		X2Cache    *c = MemoryContextAllocZero(cxt, sizeof(X2Cache));
 
 		c->cxt = cxt;
+		c->serial = ++x2_serial;
 		c->lxid = MyProc->lxid;
 		c->epoch = epoch;
 		c->user = InvalidOid;
@@ -300,7 +339,7 @@ load_sets(X2Cache *c, const X2Role *who, int year)
 
 	values[0] = Int32GetDatum(year);
 	values[1] = CStringGetTextDatum(who->recipient);
-	memset(c->sets, 0, sizeof(c->sets));
+	memset(c->tallies, 0, sizeof(c->tallies));
 	ax_owner_spi_begin(&save_user, &save_sec);
 	if (ax_spi_execute("SELECT r.tally::pg_catalog.text OPERATOR(pg_catalog.=) 'sensitive_personal', r.subjects, r.recent"
 					   " FROM autoxfer.ledger_recipient AS r"
@@ -317,19 +356,60 @@ load_sets(X2Cache *c, const X2Role *who, int year)
 			Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2 + part, &isnull);
 
 			if (!isnull)
-				ax_subject_set_index(d, c->cxt, &c->sets[t][part]);
+				ax_subject_set_index(d, c->state_cxt, &c->tallies[t].parts[part]);
 		}
 	}
 	ax_owner_spi_end(save_user, save_sec);
 	c->sets_loaded = true;
 }
 
+/*
+ * Build the probe table of a tally, if it fits in the memory a hash table
+ * of a query may take (work_mem times hash_mem_multiplier, as for a hash
+ * join): otherwise the indexes go on answering.
+ */
+static void
+build_probe(X2Cache *c, X2Tally *t)
+{
+	uint64		n = t->parts[0].n + t->parts[1].n;
+	uint64		nslots = ax_subject_probe_slots(n);
+	uint64	   *slots;
+
+	if (nslots == 0 || nslots > get_hash_memory_limit() / sizeof(uint64))
+	{
+		t->probe_state = X2_PROBE_REFUSED;
+		elog(DEBUG1, "autoxfer: no probe table for the %llu individuals counted for recipient \"%s\": over the hash memory limit (work_mem times hash_mem_multiplier)",
+			 (unsigned long long) n, c->state_for->recipient);
+		return;
+	}
+	slots = MemoryContextAllocHuge(c->state_cxt, nslots * sizeof(uint64));
+	ax_subject_probe_init(&t->probe, slots, nslots);
+	/* the sets were validated when indexed: this cannot fail */
+	if (!ax_subject_probe_add_set(&t->probe, &t->parts[0]) ||
+		!ax_subject_probe_add_set(&t->probe, &t->parts[1]))
+		elog(ERROR, "autoxfer: a ledger set does not fit its probe table");
+	t->probe_state = X2_PROBE_BUILT;
+	elog(DEBUG1, "autoxfer: probe table of the %llu individuals counted for recipient \"%s\" built",
+		 (unsigned long long) t->probe.n + (t->probe.has_zero ? 1 : 0), c->state_for->recipient);
+}
+
 /* Whether the recipient's set of a tally (0 personal, 1 sensitive) holds h. */
 static inline bool
-counted(const X2Cache *c, int tally, uint64_t h)
+counted(X2Cache *c, int tally, uint64_t h)
 {
-	return ax_subject_index_contains(&c->sets[tally][0], h) ||
-		ax_subject_index_contains(&c->sets[tally][1], h);
+	X2Tally    *t = &c->tallies[tally];
+
+	if (likely(t->probe_state == X2_PROBE_BUILT))
+		return ax_subject_probe_contains(&t->probe, h);
+	if (t->probe_state == X2_PROBE_NONE &&
+		++t->tests > Max(X2_PROBE_MIN_TESTS, (t->parts[0].n + t->parts[1].n) / 16))
+	{
+		build_probe(c, t);
+		if (t->probe_state == X2_PROBE_BUILT)
+			return ax_subject_probe_contains(&t->probe, h);
+	}
+	return ax_subject_index_contains(&t->parts[0], h) ||
+		ax_subject_index_contains(&t->parts[1], h);
 }
 
 /* The generation a current label of rel must carry (0: not protected). */
@@ -376,12 +456,49 @@ table_generation(X2Cache *c, Oid rel)
 	return gen;
 }
 
+/*
+ * The prefetch of x2_ahead.c: the slots of the recipient's probe tables
+ * (where built) that testing the hash reads.
+ */
+static void
+prefetch_counted(uint64 h, void *arg)
+{
+	X2Cache    *c = (X2Cache *) arg;
+
+	for (int t = 0; t < 2; t++)
+		if (c->tallies[t].probe_state == X2_PROBE_BUILT)
+			ax_subject_probe_prefetch(&c->tallies[t].probe, h);
+}
+
+/*
+ * Make the state the policy decides from that of role abroad who: its
+ * verdict state now, its ledger sets when a row first needs them.  The
+ * state of another role abroad, if any, is dropped.
+ */
+static void
+use_state_of(X2Cache *c, const X2Role *who)
+{
+	if (c->state_cxt != NULL)
+		MemoryContextDelete(c->state_cxt);
+	c->state_cxt = NULL;
+	c->state_for = NULL;
+	c->sets_loaded = false;
+	memset(c->tallies, 0, sizeof(c->tallies));
+	c->verdict = ax_verdict_state(who->recipient, who->purpose);
+	c->state_cxt = AllocSetContextCreate(c->cxt, "autoxfer role abroad's ledger sets",
+										 ALLOCSET_DEFAULT_SIZES);
+	c->state_for = who;
+	/* what x2_ahead.c kept was for another state */
+	c->serial = ++x2_serial;
+}
+
 PG_FUNCTION_INFO_V1(ax_x2_visible);
 
 /*
- * autoxfer._x2_visible(rel, label, subject): may the role running the
- * query see this row of a protected table?  True for every role that acts
- * for no recipient abroad.
+ * autoxfer._x2_visible(rel, row_id, label, subject): may the role running
+ * the query see this row of a protected table?  True for every role that
+ * acts for no recipient abroad.  row_id (the row's ctid) serves only the
+ * read-ahead of x2_ahead.c.
  */
 Datum
 ax_x2_visible(PG_FUNCTION_ARGS)
@@ -396,9 +513,9 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 
 	if (who == NULL)
 		PG_RETURN_BOOL(true);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		PG_RETURN_BOOL(false);
-	label = PG_GETARG_AXLABEL(1);
+	label = PG_GETARG_AXLABEL(2);
 	ax_label_unpack(label, &f);
 
 	/* a stale label may understate what the row is */
@@ -410,8 +527,8 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 	}
 
 	/* the cache is of this transaction and epoch: so is its verdict state */
-	if (c->verdict == NULL)
-		c->verdict = ax_verdict_state(who->recipient, who->purpose);
+	if (c->state_for != who)
+		use_state_of(c, who);
 	d = ax_verdict_decide(c->verdict, label);
 	if (!d->exportable)
 		PG_RETURN_BOOL(false);
@@ -421,12 +538,16 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(true);
 
 	/* the row's individual must already be counted for this recipient */
-	if (PG_ARGISNULL(2))
+	if (PG_ARGISNULL(3))
 		PG_RETURN_BOOL(false);
 	if (!c->sets_loaded)
 		load_sets(c, who, c->verdict->year);
-	subject = PG_GETARG_TEXT_PP(2);
-	h = ax_subject_hash(VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject));
+	subject = PG_GETARG_TEXT_PP(3);
+	h = ax_x2_ahead_hash(ax_x2_ahead_get(fcinfo, 0, 1, 3), c->serial,
+						 c->tallies[0].probe_state == X2_PROBE_BUILT, PG_GETARG_OID(0),
+						 PG_ARGISNULL(1) ? NULL : (ItemPointer) PG_GETARG_POINTER(1),
+						 VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject),
+						 prefetch_counted, c);
 	if (!counted(c, 0, h))
 		PG_RETURN_BOOL(false);
 	if ((f.tallies & AX_TALLY_SENSITIVE) && !counted(c, 1, h))

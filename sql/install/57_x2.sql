@@ -22,12 +22,15 @@ COMMENT ON FUNCTION autoxfer._x2_visible_support(internal) IS
 	'Internal: planner support function of autoxfer._x2_visible (loads autoxfer''s planner hooks for roles abroad)';
 REVOKE ALL ON FUNCTION autoxfer._x2_visible_support(internal) FROM PUBLIC;
 
-CREATE FUNCTION autoxfer._x2_visible(rel regclass, label autoxfer.label, subject text) RETURNS boolean
+-- row_id is the row's ctid: with it, a sequential scan by a role abroad
+-- reads the subjects of each page ahead (x2_ahead.c); the answer never
+-- depends on it.
+CREATE FUNCTION autoxfer._x2_visible(rel regclass, row_id tid, label autoxfer.label, subject text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'ax_x2_visible' LANGUAGE C STABLE PARALLEL SAFE
 	SUPPORT autoxfer._x2_visible_support;
-COMMENT ON FUNCTION autoxfer._x2_visible(regclass, autoxfer.label, text) IS
-	'Internal: the test of policy autoxfer_abroad: true for roles acting for no recipient abroad; for a role abroad, whether the row''s label is current, its verdict for the recipient and registered purpose allows it, and it adds no uncounted individual';
-GRANT EXECUTE ON FUNCTION autoxfer._x2_visible(regclass, autoxfer.label, text) TO PUBLIC;
+COMMENT ON FUNCTION autoxfer._x2_visible(regclass, tid, autoxfer.label, text) IS
+	'Internal: the test of policy autoxfer_abroad: true for roles acting for no recipient abroad; for a role abroad, whether the row''s label is current, its verdict for the recipient and registered purpose allows it, and it adds no uncounted individual (row_id, the row''s ctid, only lets a scan read the subjects of a page ahead)';
+GRANT EXECUTE ON FUNCTION autoxfer._x2_visible(regclass, tid, autoxfer.label, text) TO PUBLIC;
 
 CREATE FUNCTION autoxfer._x2_maintenance(set_to boolean DEFAULT NULL) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'ax_x2_maintenance' LANGUAGE C VOLATILE;
@@ -65,7 +68,7 @@ BEGIN
 	END IF;
 	SELECT * INTO STRICT p FROM autoxfer.protected_table t WHERE t.rel OPERATOR(pg_catalog.=) root;
 	SELECT * INTO STRICT c FROM pg_catalog.pg_class k WHERE k.oid OPERATOR(pg_catalog.=) r;
-	qual := pg_catalog.format('autoxfer._x2_visible(tableoid, %I, (%s)::pg_catalog.text)',
+	qual := pg_catalog.format('autoxfer._x2_visible(tableoid, ctid, %I, (%s)::pg_catalog.text)',
 							  p.label_column, coalesce(p.subject, 'NULL'));
 	IF NOT c.relrowsecurity THEN
 		EXECUTE pg_catalog.format('CREATE POLICY autoxfer_pass ON %s AS PERMISSIVE FOR ALL TO PUBLIC USING (true) WITH CHECK (true)', r);

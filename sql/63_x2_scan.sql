@@ -1,0 +1,155 @@
+-- Roles abroad (rule X2) on long scans.  Past a few thousand tests in a
+-- transaction the policy answers from a probe table of the recipient's
+-- counted individuals instead of the ledger's indexed sets, and a scan that
+-- goes forward page by page reads each page's subjects ahead (x2_ahead.c).
+-- Neither may change an answer: the counts below are derived by hand from
+-- the rules and the generator, and must come out the same serial and in
+-- parallel, with and without the probe table, for subjects kept by the
+-- read-ahead and for subjects too long to keep, for a text and a varchar
+-- subject, a plain and a partitioned table.  A database of its own.
+CREATE DATABASE ax_x2_scan;
+\c ax_x2_scan
+SET client_min_messages = warning;
+CREATE EXTENSION autoxfer;
+RESET client_min_messages;
+SET search_path = public, autoxfer;
+
+SELECT set_organisation('Acme Auto (Shanghai)');
+SELECT add_purpose('analytics', 'Fleet quality analytics');
+CREATE ROLE ax_scan_abroad LOGIN;
+CREATE ROLE ax_scan_other LOGIN;
+
+-- scan_rows: 20,000 rows on some 300 pages (a filler column), k = g % 10000:
+--   k % 10 = 0: no owner, no personal column: general (2,000 rows);
+--   otherwise personal, owner 'S' || k, except k % 7 = 0: an owner of 53
+--   characters (longer than the read-ahead keeps);
+--   bio (sensitive personal data) on the personal rows with g % 3 = 0.
+-- note holds the next k's short form 'S' || (k + 1), for the forged calls.
+CREATE TABLE scan_rows (g int, owner_id text, bio text, note text, filler text);
+SELECT declare_column('scan_rows', 'bio', 'sensitive_personal');
+SELECT protect('scan_rows', 'connected_operation', 'owner_id');
+INSERT INTO scan_rows
+SELECT g,
+	   CASE WHEN g % 10000 % 10 = 0 THEN NULL
+			WHEN g % 10000 % 7 = 0 THEN repeat('L', 50) || (g % 10000)
+			ELSE 'S' || (g % 10000) END,
+	   CASE WHEN g % 10000 % 10 <> 0 AND g % 3 = 0 THEN 'b' END,
+	   'S' || (g % 10000 + 1),
+	   repeat('x', 80)
+FROM generate_series(1, 20000) g;
+-- scan_vc: the first 10,000 of the same rows, partitioned, the owner a varchar
+CREATE TABLE scan_vc (g int, owner_id varchar(60), bio text) PARTITION BY RANGE (g);
+CREATE TABLE scan_vc_1 PARTITION OF scan_vc FOR VALUES FROM (1) TO (5001);
+CREATE TABLE scan_vc_2 PARTITION OF scan_vc FOR VALUES FROM (5001) TO (10001);
+SELECT declare_column('scan_vc', 'bio', 'sensitive_personal');
+SELECT protect('scan_vc', 'connected_operation', 'owner_id');
+INSERT INTO scan_vc SELECT g, owner_id, bio FROM scan_rows WHERE g <= 10000;
+SELECT count(DISTINCT (ctid::text::point)[0]) > 100 AS over_100_pages FROM scan_rows;
+VACUUM ANALYZE scan_rows, scan_vc;
+GRANT SELECT ON scan_rows, scan_vc, scan_vc_1 TO ax_scan_abroad, ax_scan_other;
+-- as a DBA may, for the verdict functions: the role abroad can call the
+-- policy's function itself
+GRANT USAGE ON SCHEMA autoxfer TO ax_scan_abroad;
+
+SET client_min_messages = error;
+SELECT register_recipient('scan-de', 'DE', 'ax_scan_abroad', 'analytics');
+SELECT register_recipient('scan-us', 'US', 'ax_scan_other', 'analytics');
+RESET client_min_messages;
+SELECT record_filing('standard_contract', 'scan-de', '{analytics}', 'SC-SCAN-1', current_date - 1) > 0 AS filed;
+-- booked for scan-de, as exports would have: the owners of k < 8000 on the
+-- personal tally (7,200 individuals), of k < 4000 on the sensitive one
+-- (3,600); nothing for scan-us
+GRANT SELECT ON scan_rows TO autoxfer_admin;
+SET ROLE autoxfer_admin;
+SELECT ledger_add('personal', subjects(owner_id), 'scan-de') FROM scan_rows WHERE g % 10000 < 8000;
+SELECT ledger_add('sensitive_personal', subjects(owner_id), 'scan-de') FROM scan_rows WHERE g % 10000 < 4000;
+RESET ROLE;
+REVOKE SELECT ON scan_rows FROM autoxfer_admin;
+
+-- What scan-de's role may see: the 2,000 general rows; the personal rows
+-- without bio whose owner is counted (k < 8000: 9,600 rows); the rows with
+-- bio whose owner is counted on both tallies (k < 4000: 2,400 rows).  14,000
+-- rows; 1,713 of them have a long owner.  In scan_vc, the first 10,000: 7,000;
+-- in its partition scan_vc_1 (g <= 5000) 500 general, 3,000 personal and
+-- the 1,200 rows with bio of g < 4000: 4,700.
+-- Serial: 18,000 personal rows test their owner, and past a sixteenth of the
+-- counted individuals (and 4,096 tests) the probe table is built, once per
+-- tally (DEBUG1 says so).
+\c - ax_scan_abroad
+SET search_path = public, autoxfer;
+SET max_parallel_workers_per_gather = 0;
+SET client_min_messages = debug1;
+SELECT count(*) AS seen FROM scan_rows;
+RESET client_min_messages;
+SELECT count(*) FILTER (WHERE owner_id IS NULL) AS general,
+	   count(*) FILTER (WHERE owner_id IS NOT NULL AND bio IS NULL) AS personal,
+	   count(*) FILTER (WHERE bio IS NOT NULL) AS sensitive,
+	   count(*) FILTER (WHERE length(owner_id) > 40) AS long_owner,
+	   count(*) FILTER (WHERE g % 10000 >= 8000 AND owner_id IS NOT NULL) AS uncounted,
+	   count(*) FILTER (WHERE bio IS NOT NULL AND g % 10000 >= 4000) AS sensitive_uncounted
+FROM scan_rows;
+SELECT count(*) AS seen_vc FROM scan_vc;
+SELECT count(*) AS seen_vc_1 FROM scan_vc_1;
+
+-- in parallel (every worker builds its own tables): the same
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT count(*) AS seen_parallel FROM scan_rows;
+SELECT count(*) AS seen_vc_parallel FROM scan_vc;
+RESET max_parallel_workers_per_gather;
+SET max_parallel_workers_per_gather = 0;
+
+-- a hash memory limit too small for the probe table (64kB: 10,801 slots of
+-- 8 bytes do not fit): the indexed sets answer, the same
+SET work_mem = '64kB';
+SET hash_mem_multiplier = 1;
+SET client_min_messages = debug1;
+SELECT count(*) AS seen_small_memory FROM scan_rows;
+RESET client_min_messages;
+RESET work_mem;
+RESET hash_mem_multiplier;
+
+-- Forged calls of the policy's function by the role abroad itself, over
+-- the rows it sees: the answer is always that of the subject given, never
+-- that of the row's own (kept by the read-ahead for its line pointer).
+-- 'S9999' is counted for nobody: only the 2,000 general rows pass.
+SELECT count(*) AS forged_uncounted FROM scan_rows
+WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, 'S9999');
+-- another column of the same row (note, the next k's short owner): the
+-- read-ahead keeps that column for this call, and a personal row passes
+-- when 'S' || (k + 1) is counted: k + 1 < 8000 (< 4000 for a row with bio),
+-- not a multiple of 10 (nobody) nor of 7 (the long form was booked).
+-- The 2,000 general rows and 9,142 personal ones.
+SELECT count(*) AS forged_neighbour FROM scan_rows
+WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, note);
+-- the row's own owner as an expression, and another table's ctid: no
+-- read-ahead, the same answers as the policy's
+SELECT count(*) AS own_as_expression FROM scan_rows
+WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, owner_id || '');
+SELECT count(*) AS other_ctid FROM scan_rows r JOIN scan_vc v USING (g)
+WHERE autoxfer._x2_visible(r.tableoid, v.ctid, r.xfer_label, r.owner_id);
+
+-- A session that changes from one role abroad to another within a
+-- transaction decides for the one it is now.  scan-us has nothing counted,
+-- so its role sees the 2,000 general rows only, even after scan-de's role
+-- read the table in the same transaction (the policy used to keep the
+-- first role's verdict state and ledger sets for the whole transaction:
+-- scan-us's role saw scan-de's 14,000 rows).
+\c - postgres
+SET search_path = public, autoxfer;
+BEGIN;
+SET LOCAL ROLE ax_scan_abroad;
+SELECT count(*) AS abroad_first FROM scan_rows;
+SET LOCAL ROLE ax_scan_other;
+SELECT count(*) AS other_second FROM scan_rows;
+SET LOCAL ROLE ax_scan_abroad;
+SELECT count(*) AS abroad_third FROM scan_rows;
+COMMIT;
+-- and the superuser itself acts for nobody: every row
+SELECT count(*) AS superuser_sees FROM scan_rows;
+
+\c autoxfer_regression
+DROP DATABASE ax_x2_scan;
+DROP ROLE ax_scan_abroad, ax_scan_other;
