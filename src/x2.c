@@ -492,6 +492,53 @@ use_state_of(X2Cache *c, const X2Role *who)
 	c->serial = ++x2_serial;
 }
 
+/*
+ * What one call site of the policy's function (its fn_extra) remembers:
+ * the answer for the label of the previous row, since rows in a scan
+ * mostly share their label, and the read-ahead of x2_ahead.c.
+ */
+typedef struct X2Site
+{
+	uint64		serial;			/* of the cache and state it is for (0: none) */
+	Oid			rel;
+	ax_label	label;
+	int			answer;			/* X2_HIDE, X2_SHOW or X2_COUNTED */
+	int			tallies;		/* for X2_COUNTED: the tallies to look the subject up on */
+	X2Ahead    *ahead;
+} X2Site;
+
+#define X2_HIDE			0
+#define X2_SHOW			1
+#define X2_COUNTED		2		/* visible if its subject is counted */
+
+/*
+ * The answer for a label of table rel, before any subject is looked at:
+ * hidden when stale or not exportable, shown when it touches no tally or
+ * an exemption by evidence covers it, else up to the subject.
+ */
+static int
+label_answer(X2Cache *c, Oid rel, ax_label label, int *tallies)
+{
+	AxLabelFields f;
+	const AxDecision *d;
+	uint32		gen;
+
+	ax_label_unpack(label, &f);
+	/* a stale label may understate what the row is */
+	gen = table_generation(c, rel);
+	if (gen == 0 || f.generation != gen)
+		return X2_HIDE;
+	d = ax_verdict_decide(c->verdict, label);
+	if (!d->exportable)
+		return X2_HIDE;
+	if (!(f.tallies & AX_TALLY_ALL))
+		return X2_SHOW;
+	if (d->exemption >= 0 && d->exemption != AX_EX_SMALL_VOLUME)
+		return X2_SHOW;
+	*tallies = f.tallies;
+	return X2_COUNTED;
+}
+
 PG_FUNCTION_INFO_V1(ax_x2_visible);
 
 /*
@@ -505,9 +552,9 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 {
 	X2Cache    *c = x2_cache();
 	const X2Role *who = identity(c);
+	X2Site	   *site;
+	Oid			rel;
 	ax_label	label;
-	AxLabelFields f;
-	const AxDecision *d;
 	uint64_t	h;
 	text	   *subject;
 
@@ -515,42 +562,44 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(true);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		PG_RETURN_BOOL(false);
+	rel = PG_GETARG_OID(0);
 	label = PG_GETARG_AXLABEL(2);
-	ax_label_unpack(label, &f);
-
-	/* a stale label may understate what the row is */
-	{
-		uint32		gen = table_generation(c, PG_GETARG_OID(0));
-
-		if (gen == 0 || f.generation != gen)
-			PG_RETURN_BOOL(false);
-	}
 
 	/* the cache is of this transaction and epoch: so is its verdict state */
 	if (c->state_for != who)
 		use_state_of(c, who);
-	d = ax_verdict_decide(c->verdict, label);
-	if (!d->exportable)
-		PG_RETURN_BOOL(false);
-	if (!(f.tallies & AX_TALLY_ALL))
-		PG_RETURN_BOOL(true);
-	if (d->exemption >= 0 && d->exemption != AX_EX_SMALL_VOLUME)
-		PG_RETURN_BOOL(true);
+	site = (X2Site *) fcinfo->flinfo->fn_extra;
+	if (site == NULL)
+	{
+		site = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(X2Site));
+		fcinfo->flinfo->fn_extra = site;
+	}
+	if (site->serial != c->serial || site->rel != rel || site->label != label)
+	{
+		site->answer = label_answer(c, rel, label, &site->tallies);
+		site->serial = c->serial;
+		site->rel = rel;
+		site->label = label;
+	}
+	if (site->answer != X2_COUNTED)
+		PG_RETURN_BOOL(site->answer == X2_SHOW);
 
 	/* the row's individual must already be counted for this recipient */
 	if (PG_ARGISNULL(3))
 		PG_RETURN_BOOL(false);
 	if (!c->sets_loaded)
 		load_sets(c, who, c->verdict->year);
+	if (site->ahead == NULL)
+		site->ahead = ax_x2_ahead_make(fcinfo->flinfo, 0, 1, 3);
 	subject = PG_GETARG_TEXT_PP(3);
-	h = ax_x2_ahead_hash(ax_x2_ahead_get(fcinfo, 0, 1, 3), c->serial,
-						 c->tallies[0].probe_state == X2_PROBE_BUILT, PG_GETARG_OID(0),
+	h = ax_x2_ahead_hash(site->ahead, c->serial,
+						 c->tallies[0].probe_state == X2_PROBE_BUILT, rel,
 						 PG_ARGISNULL(1) ? NULL : (ItemPointer) PG_GETARG_POINTER(1),
 						 VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject),
 						 prefetch_counted, c);
 	if (!counted(c, 0, h))
 		PG_RETURN_BOOL(false);
-	if ((f.tallies & AX_TALLY_SENSITIVE) && !counted(c, 1, h))
+	if ((site->tallies & AX_TALLY_SENSITIVE) && !counted(c, 1, h))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(true);
 }

@@ -86,39 +86,33 @@ scan_attno(Node *node, Index *varno)
 }
 
 /*
- * The read-ahead state of this call site of the policy's function, made on
- * its first call: usable only when its arguments are (tableoid, ctid,
- * label, subject column) of one scan tuple.
+ * The read-ahead state of a call site of the policy's function (flinfo:
+ * allocated in its fn_mcxt, kept by the caller): usable only when the
+ * call's arguments rel_arg, tid_arg and subject_arg are the tableoid, ctid
+ * and a text column of one scan tuple.
  */
 X2Ahead *
-ax_x2_ahead_get(FunctionCallInfo fcinfo, int rel_arg, int tid_arg, int subject_arg)
+ax_x2_ahead_make(FmgrInfo *flinfo, int rel_arg, int tid_arg, int subject_arg)
 {
-	FmgrInfo   *flinfo = fcinfo->flinfo;
-	X2Ahead    *a = (X2Ahead *) flinfo->fn_extra;
+	Node	   *expr = flinfo->fn_expr;
+	Index		varno = 0;
+	X2Ahead    *a = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(X2Ahead));
 
-	if (a == NULL)
+	a->rel = InvalidOid;
+	a->last_block = InvalidBlockNumber;
+	a->block = InvalidBlockNumber;
+	if (expr != NULL && IsA(expr, FuncExpr) &&
+		list_length(((FuncExpr *) expr)->args) > Max(rel_arg, Max(tid_arg, subject_arg)))
 	{
-		Node	   *expr = flinfo->fn_expr;
-		Index		varno = 0;
+		List	   *args = ((FuncExpr *) expr)->args;
+		Node	   *subject = list_nth(args, subject_arg);
 
-		a = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(X2Ahead));
-		a->rel = InvalidOid;
-		a->last_block = InvalidBlockNumber;
-		a->block = InvalidBlockNumber;
-		if (expr != NULL && IsA(expr, FuncExpr) &&
-			list_length(((FuncExpr *) expr)->args) > Max(rel_arg, Max(tid_arg, subject_arg)))
-		{
-			List	   *args = ((FuncExpr *) expr)->args;
-			Node	   *subject = list_nth(args, subject_arg);
-
-			a->usable = scan_attno(list_nth(args, rel_arg), &varno) == TableOidAttributeNumber &&
-				scan_attno(list_nth(args, tid_arg), &varno) == SelfItemPointerAttributeNumber &&
-				exprType(subject) == TEXTOID;
-			if (a->usable)
-				a->attno = scan_attno(subject, &varno);
-			a->usable = a->usable && a->attno > 0;
-		}
-		flinfo->fn_extra = a;
+		a->usable = scan_attno(list_nth(args, rel_arg), &varno) == TableOidAttributeNumber &&
+			scan_attno(list_nth(args, tid_arg), &varno) == SelfItemPointerAttributeNumber &&
+			exprType(subject) == TEXTOID;
+		if (a->usable)
+			a->attno = scan_attno(subject, &varno);
+		a->usable = a->usable && a->attno > 0;
 	}
 	return a;
 }

@@ -14,7 +14,7 @@ typedef struct X2Ahead X2Ahead;
 /* Asked for each hash read ahead: start fetching what testing it reads. */
 typedef void (*AxPrefetch) (uint64 hash, void *arg);
 
-extern X2Ahead *ax_x2_ahead_get(FunctionCallInfo fcinfo, int rel_arg, int tid_arg, int subject_arg);
+extern X2Ahead *ax_x2_ahead_make(FmgrInfo *flinfo, int rel_arg, int tid_arg, int subject_arg);
 extern uint64 ax_x2_ahead_hash(X2Ahead *a, uint64 owner, bool read_ahead, Oid relid, ItemPointer tid,
 							   const char *data, size_t len, AxPrefetch prefetch, void *arg);
 
