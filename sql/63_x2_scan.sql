@@ -44,9 +44,16 @@ CREATE TABLE scan_vc_2 PARTITION OF scan_vc FOR VALUES FROM (5001) TO (10001);
 SELECT declare_column('scan_vc', 'bio', 'sensitive_personal');
 SELECT protect('scan_vc', 'connected_operation', 'owner_id');
 INSERT INTO scan_vc SELECT g, owner_id, bio FROM scan_rows WHERE g <= 10000;
+-- and a third partition whose columns are in another order, after a
+-- dropped one (its owner is not its third column): rows 10,001 to 15,000
+CREATE TABLE scan_vc_3 (junk int, bio text, xfer_label autoxfer.label NOT NULL DEFAULT 'core/blocked scenario=other',
+						g int, owner_id varchar(60));
+ALTER TABLE scan_vc_3 DROP COLUMN junk;
+ALTER TABLE scan_vc ATTACH PARTITION scan_vc_3 FOR VALUES FROM (10001) TO (15001);
+INSERT INTO scan_vc SELECT g, owner_id, bio FROM scan_rows WHERE g > 10000 AND g <= 15000;
 SELECT count(DISTINCT (ctid::text::point)[0]) > 100 AS over_100_pages FROM scan_rows;
 VACUUM ANALYZE scan_rows, scan_vc;
-GRANT SELECT ON scan_rows, scan_vc, scan_vc_1 TO ax_scan_abroad, ax_scan_other;
+GRANT SELECT ON scan_rows, scan_vc, scan_vc_1, scan_vc_3 TO ax_scan_abroad, ax_scan_other;
 -- as a DBA may, for the verdict functions: the role abroad can call the
 -- policy's function itself
 GRANT USAGE ON SCHEMA autoxfer TO ax_scan_abroad;
@@ -69,9 +76,11 @@ REVOKE SELECT ON scan_rows FROM autoxfer_admin;
 -- What scan-de's role may see: the 2,000 general rows; the personal rows
 -- without bio whose owner is counted (k < 8000: 9,600 rows); the rows with
 -- bio whose owner is counted on both tallies (k < 4000: 2,400 rows).  14,000
--- rows; 1,713 of them have a long owner.  In scan_vc, the first 10,000: 7,000;
--- in its partition scan_vc_1 (g <= 5000) 500 general, 3,000 personal and
--- the 1,200 rows with bio of g < 4000: 4,700.
+-- rows; 1,713 of them have a long owner.  In scan_vc, the first 10,000: 7,000,
+-- and 4,700 of rows 10,001 to 15,000: 11,700; in its partition scan_vc_1
+-- (g <= 5000) 500 general, 3,000 personal and the 1,200 rows with bio of
+-- g < 4000: 4,700; in scan_vc_3 (k = g - 10000 from 1 to 5,000), the same
+-- counts: 4,700.
 -- Serial: 18,000 personal rows test their owner, and past a sixteenth of the
 -- counted individuals (and 4,096 tests) the probe table is built, once per
 -- tally (DEBUG1 says so).
@@ -90,6 +99,7 @@ SELECT count(*) FILTER (WHERE owner_id IS NULL) AS general,
 FROM scan_rows;
 SELECT count(*) AS seen_vc FROM scan_vc;
 SELECT count(*) AS seen_vc_1 FROM scan_vc_1;
+SELECT count(*) AS seen_vc_3 FROM scan_vc_3;
 
 -- in parallel (every worker builds its own tables): the same
 SET parallel_setup_cost = 0;
@@ -128,8 +138,8 @@ WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, note);
 -- read-ahead, the same answers as the policy's
 SELECT count(*) AS own_as_expression FROM scan_rows
 WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, owner_id || '');
-SELECT count(*) AS other_ctid FROM scan_rows r JOIN scan_vc v USING (g)
-WHERE autoxfer._x2_visible(r.tableoid, v.ctid, r.xfer_label, r.owner_id);
+SELECT count(*) AS other_ctid FROM scan_rows r JOIN scan_vc v USING (g) WHERE v.g <= 10000 AND
+	  autoxfer._x2_visible(r.tableoid, v.ctid, r.xfer_label, r.owner_id);
 
 -- A session that changes from one role abroad to another within a
 -- transaction decides for the one it is now.  scan-us has nothing counted,
