@@ -9,9 +9,10 @@
  * nothing overlaps, since the next row is not known until this one is
  * decided.  When the policy's call sees a scan step onto the next page of
  * a table, it reads that page once: it hashes the subject of every tuple
- * on it, keeps each hash with a copy of the subject's bytes by line
- * pointer, and asks the probe tables for the hashes' slots ahead
- * (prefetch), so that the tests of the page's rows find them in cache.
+ * on it and keeps each hash with a copy of the subject's bytes by line
+ * pointer; then, a few rows before each row is tested, it asks for the
+ * slot of its hash in the probe tables (prefetch), so that the test finds
+ * it in cache.
  *
  * The answer never depends on what is read ahead: a row's hash is taken
  * from the memo only when the row's own subject (the policy's argument) is
