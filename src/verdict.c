@@ -1191,6 +1191,10 @@ typedef struct ExportableCache
 	int			plen;
 	char	   *recipient;
 	char	   *purpose;
+	bool		args_stable;	/* recipient and purpose cannot change here */
+	bool		have_last;		/* the previous row's label and answer */
+	ax_label	last_label;
+	bool		last_exportable;
 } ExportableCache;
 
 /* Whether a text argument still equals the string the cache holds. */
@@ -1211,31 +1215,33 @@ Datum
 ax_exportable(PG_FUNCTION_ARGS)
 {
 	ExportableCache *c = (ExportableCache *) fcinfo->flinfo->fn_extra;
-	text	   *r;
-	text	   *p;
+	ax_label	label;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
-		ax_label	label;
 		char	   *recipient;
 		char	   *purpose;
 
 		verdict_args(fcinfo, &label, &recipient, &purpose);
 	}
-	r = PG_GETARG_TEXT_PP(1);
-	p = PG_GETARG_TEXT_PP(2);
 	if (c == NULL)
 	{
 		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ExportableCache));
+		/* constants or parameters: the same for every row of this call */
+		c->args_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 1) &&
+			get_fn_expr_arg_stable(fcinfo->flinfo, 2);
 		fcinfo->flinfo->fn_extra = c;
 	}
 	if (c->st == NULL || c->epoch != verdict_epoch || c->lxid != MyProc->lxid ||
-		!same_text(r, c->recipient, c->rlen) || !same_text(p, c->purpose, c->plen))
+		(!c->args_stable &&
+		 (!same_text(PG_GETARG_TEXT_PP(1), c->recipient, c->rlen) ||
+		  !same_text(PG_GETARG_TEXT_PP(2), c->purpose, c->plen))))
 	{
-		char	   *rs = text_to_cstring(r);
-		char	   *ps = text_to_cstring(p);
+		char	   *rs = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		char	   *ps = text_to_cstring(PG_GETARG_TEXT_PP(2));
 
 		c->st = NULL;
+		c->have_last = false;
 		if (c->recipient)
 			pfree(c->recipient);
 		if (c->purpose)
@@ -1248,7 +1254,15 @@ ax_exportable(PG_FUNCTION_ARGS)
 		c->epoch = verdict_epoch;
 		c->lxid = MyProc->lxid;
 	}
-	PG_RETURN_BOOL(ax_verdict_decide(c->st, PG_GETARG_AXLABEL(0))->exportable);
+	/* rows of a scan mostly share their label with the previous one */
+	label = PG_GETARG_AXLABEL(0);
+	if (!c->have_last || c->last_label != label)
+	{
+		c->last_exportable = ax_verdict_decide(c->st, label)->exportable;
+		c->last_label = label;
+		c->have_last = true;
+	}
+	PG_RETURN_BOOL(c->last_exportable);
 }
 
 /*
