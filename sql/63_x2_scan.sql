@@ -160,6 +160,17 @@ COMMIT;
 -- and the superuser itself acts for nobody: every row
 SELECT count(*) AS superuser_sees FROM scan_rows;
 
+-- The policy's cache (the ledger sets, the probe tables) lasts one
+-- transaction: there while it runs, gone once it ends.
+BEGIN;
+SET LOCAL ROLE ax_scan_abroad;
+SELECT count(*) AS seen_in_transaction FROM scan_rows;
+RESET ROLE;
+SELECT name, count(*) FROM pg_backend_memory_contexts
+WHERE name LIKE 'autoxfer role%' GROUP BY name ORDER BY name;
+COMMIT;
+SELECT count(*) AS caches_after_commit FROM pg_backend_memory_contexts WHERE name LIKE 'autoxfer role%';
+
 \c autoxfer_regression
 DROP DATABASE ax_x2_scan;
 DROP ROLE ax_scan_abroad, ax_scan_other;

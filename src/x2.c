@@ -133,11 +133,26 @@ static uint64 x2_serial = 0;
  */
 static bool x2_maintenance = false;
 
-/* Clear the maintenance flag at the end of every (sub)transaction. */
+/*
+ * Clear the maintenance flag at the end of every (sub)transaction, and drop
+ * the cache at the end of the transaction.
+ */
 static void
 x2_xact_callback(XactEvent event, void *arg)
 {
 	x2_maintenance = false;
+	/*
+	 * the cache is of one transaction: its ledger sets and probe tables
+	 * (megabytes at a million individuals) go with it, not at the next use
+	 */
+	if (x2 != NULL &&
+		(event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		 event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		 event == XACT_EVENT_PREPARE))
+	{
+		MemoryContextDelete(x2->cxt);
+		x2 = NULL;
+	}
 }
 
 static void
