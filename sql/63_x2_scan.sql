@@ -170,6 +170,30 @@ SELECT name, count(*) FROM pg_backend_memory_contexts
 WHERE name LIKE 'autoxfer role%' GROUP BY name ORDER BY name;
 COMMIT;
 SELECT count(*) AS caches_after_commit FROM pg_backend_memory_contexts WHERE name LIKE 'autoxfer role%';
+-- but the ledger sets the backend loaded are kept between its transactions
+SELECT count(*) AS kept_sets FROM pg_backend_memory_contexts WHERE name = 'autoxfer kept ledger sets';
+
+-- They serve while the ledger's rows for the recipient are the same row
+-- versions; a booking makes new ones, and the next statement loads those.
+-- Booked now: the owners of k from 8000 to 8999 (900 individuals) on the
+-- personal tally only, so their 1,200 rows without bio show, not the 600
+-- with bio: 14,000 + 1,200 = 15,200.
+SET client_min_messages = debug1;
+SET ROLE ax_scan_abroad;
+SELECT count(*) AS before_booking FROM scan_rows;
+RESET ROLE;
+RESET client_min_messages;
+GRANT SELECT ON scan_rows TO autoxfer_admin;
+SET ROLE autoxfer_admin;
+SELECT ledger_add('personal', subjects(owner_id), 'scan-de') FROM scan_rows WHERE g % 10000 BETWEEN 8000 AND 8999;
+RESET ROLE;
+REVOKE SELECT ON scan_rows FROM autoxfer_admin;
+SET client_min_messages = debug1;
+SET ROLE ax_scan_abroad;
+SELECT count(*) AS after_booking FROM scan_rows;
+SELECT count(*) AS again FROM scan_rows;
+RESET ROLE;
+RESET client_min_messages;
 
 \c autoxfer_regression
 DROP DATABASE ax_x2_scan;

@@ -338,11 +338,40 @@ ax_x2_visible_support(PG_FUNCTION_ARGS)
 }
 
 /*
- * Load the recipient's sets of this year as the owner: both parts of each
- * tally's row of autoxfer.ledger_recipient (what ledger_subjects() unites),
- * copied and indexed as they are stored, without decoding them, so that a
- * large ledger costs a copy and a validation per transaction and each row
- * one lookup in cache-sized structures and one read of the set.
+ * The recipient's ledger sets as last loaded in this backend, kept between
+ * transactions: loading one copies, checks and indexes megabytes (5.5 MB
+ * at a million individuals), which a role abroad's every query would pay,
+ * while the row versions of autoxfer.ledger_recipient its snapshot sees
+ * (ctid and xmin) and the salt say whether the kept ones are still those.
+ * One recipient and year at a time, in a context of its own.
+ */
+typedef struct X2KeptRow
+{
+	int			tally;			/* 0 personal, 1 sensitive */
+	ItemPointerData tid;
+	TransactionId xmin;
+} X2KeptRow;
+
+typedef struct X2Kept
+{
+	MemoryContext cxt;
+	char	   *recipient;
+	int			year;
+	uint64		salt;			/* fingerprint of the salt they were made under */
+	int			nrows;
+	X2KeptRow	rows[2];
+	AxSubjectIndex parts[2][2]; /* [tally][subjects, recent] */
+} X2Kept;
+
+static X2Kept *x2_kept = NULL;
+
+/*
+ * The recipient's sets of this year, read as the owner: both parts of each
+ * tally's row of autoxfer.ledger_recipient (what ledger_subjects()
+ * unites), indexed as they are stored, without decoding them.  The kept
+ * sets serve when the rows the query finds are the very row versions they
+ * were loaded from; otherwise the rows are copied (detoasted), validated
+ * and indexed into a new kept context, which replaces the old one.
  */
 static void
 load_sets(X2Cache *c, const X2Role *who, int year)
@@ -351,30 +380,88 @@ load_sets(X2Cache *c, const X2Role *who, int year)
 	int			save_sec;
 	Oid			types[2] = {INT4OID, TEXTOID};
 	Datum		values[2];
+	uint64_t	salt;
+	int			nrows;
+	X2KeptRow	rows[2];
+	bool		same;
 
 	values[0] = Int32GetDatum(year);
 	values[1] = CStringGetTextDatum(who->recipient);
 	memset(c->tallies, 0, sizeof(c->tallies));
+	(void) ax_subject_salt(&salt);
 	ax_owner_spi_begin(&save_user, &save_sec);
-	if (ax_spi_execute("SELECT r.tally::pg_catalog.text OPERATOR(pg_catalog.=) 'sensitive_personal', r.subjects, r.recent"
+	if (ax_spi_execute("SELECT r.tally::pg_catalog.text OPERATOR(pg_catalog.=) 'sensitive_personal', r.ctid, r.xmin,"
+					   " r.subjects, r.recent"
 					   " FROM autoxfer.ledger_recipient AS r"
-					   " WHERE r.year OPERATOR(pg_catalog.=) $1 AND r.recipient OPERATOR(pg_catalog.=) $2",
+					   " WHERE r.year OPERATOR(pg_catalog.=) $1 AND r.recipient OPERATOR(pg_catalog.=) $2"
+					   " ORDER BY r.tally",
 					   2, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the ledger of recipient \"%s\" failed", who->recipient);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	if (SPI_processed > 2)
+		elog(ERROR, "autoxfer.ledger_recipient has %llu rows for recipient \"%s\" and year %d",
+			 (unsigned long long) SPI_processed, who->recipient, year);
+	nrows = (int) SPI_processed;
+	same = x2_kept != NULL && x2_kept->year == year && x2_kept->salt == salt &&
+		x2_kept->nrows == nrows && strcmp(x2_kept->recipient, who->recipient) == 0;
+	for (int i = 0; i < nrows; i++)
 	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		int			t = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)) ? 1 : 0;
 
-		for (int part = 0; part < 2; part++)
-		{
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2 + part, &isnull);
-
-			if (!isnull)
-				ax_subject_set_index(d, c->state_cxt, &c->tallies[t].parts[part]);
-		}
+		rows[i].tally = DatumGetBool(SPI_getbinval(tuple, desc, 1, &isnull)) ? 1 : 0;
+		ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(tuple, desc, 2, &isnull)), &rows[i].tid);
+		rows[i].xmin = DatumGetTransactionId(SPI_getbinval(tuple, desc, 3, &isnull));
+		same = same && x2_kept->rows[i].tally == rows[i].tally &&
+			ItemPointerEquals(&x2_kept->rows[i].tid, &rows[i].tid) &&
+			x2_kept->rows[i].xmin == rows[i].xmin;
 	}
+	if (!same)
+	{
+		MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "autoxfer kept ledger sets",
+												  ALLOCSET_DEFAULT_SIZES);
+		X2Kept	   *k;
+
+		PG_TRY();
+		{
+			k = MemoryContextAllocZero(cxt, sizeof(X2Kept));
+			k->cxt = cxt;
+			k->recipient = MemoryContextStrdup(cxt, who->recipient);
+			k->year = year;
+			k->salt = salt;
+			k->nrows = nrows;
+			memcpy(k->rows, rows, sizeof(X2KeptRow) * nrows);
+			for (int i = 0; i < nrows; i++)
+				for (int part = 0; part < 2; part++)
+				{
+					bool		isnull;
+					Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4 + part, &isnull);
+
+					if (!isnull)
+						ax_subject_set_index(d, cxt, &k->parts[rows[i].tally][part]);
+				}
+		}
+		PG_CATCH();
+		{
+			MemoryContextDelete(cxt);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		if (x2_kept != NULL)
+			MemoryContextDelete(x2_kept->cxt);
+		x2_kept = k;
+		elog(DEBUG1, "autoxfer: ledger sets of recipient \"%s\" loaded: %llu and %llu individuals",
+			 who->recipient,
+			 (unsigned long long) (k->parts[0][0].n + k->parts[0][1].n),
+			 (unsigned long long) (k->parts[1][0].n + k->parts[1][1].n));
+	}
+	else
+		elog(DEBUG1, "autoxfer: ledger sets of recipient \"%s\" as kept (the same row versions)",
+			 who->recipient);
 	ax_owner_spi_end(save_user, save_sec);
+	for (int t = 0; t < 2; t++)
+		for (int part = 0; part < 2; part++)
+			c->tallies[t].parts[part] = x2_kept->parts[t][part];
 	c->sets_loaded = true;
 }
 
