@@ -36,6 +36,11 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "commands/trigger.h"
+#include "nodes/makefuncs.h"
+#include "nodes/supportnodes.h"
+#include "utils/plancache.h"
+#include "utils/syscache.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -127,6 +132,13 @@ static X2Cache *x2 = NULL;
 static uint64 x2_serial = 0;
 
 /*
+ * autoxfer.recipient, once the registrations were read in this backend:
+ * its relcache invalidation (x2_roles_changed) drops the plans made for
+ * roles that acted for nobody abroad (ax_x2_visible_support).
+ */
+static Oid	x2_recipient_relid = InvalidOid;
+
+/*
  * autoxfer's own maintenance of the policies is running: its DDL must not
  * trip the guard.  Only the owner's functions set it, and it never
  * outlives the (sub)transaction that set it.
@@ -164,11 +176,64 @@ x2_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /* Register the callbacks; called once from _PG_init. */
+/*
+ * A plan made for an identity that acted for nobody abroad has no test of
+ * roles abroad in it (ax_x2_visible_support).  PostgreSQL plans again when
+ * the current user changes; what else can make the same identity act for a
+ * recipient (a registration, a membership granted, a role's attributes)
+ * drops every cached plan of the backend.
+ */
+static void
+x2_plans_reset(void)
+{
+	ResetPlanCache();
+}
+
+/* Syscache callback: roles or memberships changed. */
+static void
+x2_roles_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	x2_plans_reset();
+}
+
+/* Relcache callback: autoxfer.recipient changed (or everything did). */
+static void
+x2_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid ||
+		(OidIsValid(x2_recipient_relid) && relid == x2_recipient_relid))
+		x2_plans_reset();
+}
+
 void
 ax_x2_register_callbacks(void)
 {
 	RegisterXactCallback(x2_xact_callback, NULL);
 	RegisterSubXactCallback(x2_subxact_callback, NULL);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, x2_roles_syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, x2_roles_syscache_callback, (Datum) 0);
+	CacheRegisterRelcacheCallback(x2_relcache_callback, (Datum) 0);
+}
+
+PG_FUNCTION_INFO_V1(ax_x2_roles_changed);
+
+/*
+ * autoxfer._x2_roles_changed(): statement trigger of autoxfer.recipient.
+ * A relcache invalidation of the table makes every backend (this one at its
+ * next command, the others once the transaction commits) drop the plans it
+ * made for identities that acted for nobody abroad.
+ */
+Datum
+ax_x2_roles_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("autoxfer._x2_roles_changed() must be called as a statement trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	PG_RETURN_POINTER(NULL);
 }
 
 PG_FUNCTION_INFO_V1(ax_x2_maintenance);
@@ -216,6 +281,7 @@ load_roles(X2Cache *c)
 		c->nroles++;
 	}
 	ax_owner_spi_end(save_user, save_sec);
+	x2_recipient_relid = get_relname_relid("recipient", ax_schema_oid());
 }
 
 /* The cache of this transaction and epoch, rebuilt as needed. */
@@ -326,14 +392,28 @@ PG_FUNCTION_INFO_V1(ax_x2_visible_support);
 
 /*
  * autoxfer._x2_visible_support(internal): the planner's support function of
- * _x2_visible.  It answers no request (NULL: no simplification, no
- * estimate); that the planner calls it while it simplifies the policy's
+ * _x2_visible.  That the planner calls it while it simplifies the policy's
  * expression loads the library, and with it the planner hooks of
- * x2_plan.c, before the query's relations are looked at.
+ * x2_plan.c, before the query's relations are looked at.  And when the
+ * query is planned for an identity that acts for nobody abroad, the call
+ * is simplified to true: the function would answer true for every row,
+ * and every other role's scans of protected tables would otherwise pay a
+ * call per row and the reading of every column up to the label.  The plan
+ * holds for that identity only: PostgreSQL plans again for another current
+ * user (a query under row-level security depends on it), the session user
+ * is fixed unless SET SESSION AUTHORIZATION changed it (then nothing is
+ * simplified), and registrations, memberships and roles' attributes drop
+ * the cached plans when they change (x2_plans_reset).  No estimate.
  */
 Datum
 ax_x2_visible_support(PG_FUNCTION_ARGS)
 {
+	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+
+	if (IsA(rawreq, SupportRequestSimplify) &&
+		GetSessionUserId() == GetAuthenticatedUserId() &&
+		!ax_x2_acting_abroad())
+		PG_RETURN_POINTER(makeBoolConst(true, false));
 	PG_RETURN_POINTER(NULL);
 }
 

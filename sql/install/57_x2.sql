@@ -32,6 +32,19 @@ COMMENT ON FUNCTION autoxfer._x2_visible(regclass, tid, autoxfer.label, text) IS
 	'Internal: the test of policy autoxfer_abroad: true for roles acting for no recipient abroad; for a role abroad, whether the row''s label is current, its verdict for the recipient and registered purpose allows it, and it adds no uncounted individual (row_id, the row''s ctid, only lets a scan read the subjects of a page ahead)';
 GRANT EXECUTE ON FUNCTION autoxfer._x2_visible(regclass, tid, autoxfer.label, text) TO PUBLIC;
 
+-- Registrations changed: every backend drops the plans it made for
+-- identities that acted for nobody abroad (the support function above
+-- simplifies the policy away for them).
+CREATE FUNCTION autoxfer._x2_roles_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'ax_x2_roles_changed' LANGUAGE C;
+COMMENT ON FUNCTION autoxfer._x2_roles_changed() IS
+	'Internal: statement trigger of autoxfer.recipient: a relcache invalidation of the table drops, in every backend, the plans made for identities acting for nobody abroad';
+REVOKE ALL ON FUNCTION autoxfer._x2_roles_changed() FROM PUBLIC;
+CREATE TRIGGER autoxfer_x2_roles AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON autoxfer.recipient
+	FOR EACH STATEMENT EXECUTE FUNCTION autoxfer._x2_roles_changed();
+COMMENT ON TRIGGER autoxfer_x2_roles ON autoxfer.recipient IS
+	'autoxfer: a change of the registrations drops the cached plans made for identities acting for nobody abroad';
+
 CREATE FUNCTION autoxfer._x2_maintenance(set_to boolean DEFAULT NULL) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'ax_x2_maintenance' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION autoxfer._x2_maintenance(boolean) IS
