@@ -111,10 +111,11 @@ typedef struct X2Cache
 	Oid			session;
 	const X2Role *who;			/* NULL: not abroad */
 	/*
-	 * What the policy decides from for one role abroad (state_for), in
-	 * state_cxt: its verdict state, and its recipient's ledger sets of this
-	 * year, [0] personal and [1] sensitive.  A session that changes from one
-	 * role abroad to another within a transaction gets the other's.
+	 * What the policy decides from for one role abroad (state_for): its
+	 * verdict state, and its recipient's ledger sets of this year, [0]
+	 * personal and [1] sensitive (indexes over the kept sets, x2_kept; the
+	 * probe tables in state_cxt).  A session that changes from one role
+	 * abroad to another within a transaction gets the other's.
 	 */
 	const X2Role *state_for;
 	MemoryContext state_cxt;
@@ -667,7 +668,7 @@ use_state_of(X2Cache *c, const X2Role *who)
 	c->sets_loaded = false;
 	memset(c->tallies, 0, sizeof(c->tallies));
 	c->verdict = ax_verdict_state(who->recipient, who->purpose);
-	c->state_cxt = AllocSetContextCreate(c->cxt, "autoxfer role abroad's ledger sets",
+	c->state_cxt = AllocSetContextCreate(c->cxt, "autoxfer role abroad's probe tables",
 										 ALLOCSET_DEFAULT_SIZES);
 	c->state_for = who;
 	/* what x2_ahead.c kept was for another state */
