@@ -160,7 +160,7 @@ COMMIT;
 -- and the superuser itself acts for nobody: every row
 SELECT count(*) AS superuser_sees FROM scan_rows;
 
--- The policy's cache (the ledger sets, the probe tables) lasts one
+-- The policy's cache of a transaction (the probe tables among it) lasts one
 -- transaction: there while it runs, gone once it ends.
 BEGIN;
 SET LOCAL ROLE ax_scan_abroad;
