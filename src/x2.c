@@ -21,9 +21,10 @@
  *	  tally it touches (counted by an export, under a filing or exemption
  *	  the verdict says is still in force).
  * Everything is decided from caches built once per transaction (the
- * verdict's state, the recipient's ledger sets as stored with an index
- * over each (ax_subject_set_index), the tables' generations), read as the
- * extension's owner.  A long scan, past a sixteenth of the counted
+ * verdict's state, the tables' generations) and the recipient's ledger
+ * sets as stored with an index over each (ax_subject_set_index, kept
+ * between transactions while the ledger's rows are the same row versions),
+ * read as the extension's owner.  A long scan, past a sixteenth of the counted
  * individuals in tests, gets a probe table of them (one read a test), and
  * reads each page's subjects ahead so that those reads are under way before
  * the rows are decided (x2_ahead.c): at a million individuals, the set is
@@ -39,14 +40,14 @@
 #include "commands/trigger.h"
 #include "nodes/makefuncs.h"
 #include "nodes/supportnodes.h"
-#include "utils/plancache.h"
-#include "utils/syscache.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/syscache.h"
 
 #include "label.h"
 #include "owner.h"
@@ -155,8 +156,9 @@ x2_xact_callback(XactEvent event, void *arg)
 {
 	x2_maintenance = false;
 	/*
-	 * the cache is of one transaction: its ledger sets and probe tables
-	 * (megabytes at a million individuals) go with it, not at the next use
+	 * the cache is of one transaction: its probe tables (megabytes at a
+	 * million individuals) go with it, not at the next use; the ledger sets
+	 * they were built from are kept (x2_kept)
 	 */
 	if (x2 != NULL &&
 		(event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
@@ -176,25 +178,19 @@ x2_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		x2_maintenance = false;
 }
 
-/* Register the callbacks; called once from _PG_init. */
 /*
  * A plan made for an identity that acted for nobody abroad has no test of
  * roles abroad in it (ax_x2_visible_support).  PostgreSQL plans again when
  * the current user changes; what else can make the same identity act for a
  * recipient (a registration, a membership granted, a role's attributes)
- * drops every cached plan of the backend.
+ * drops every cached plan of the backend: these two callbacks.
  */
-static void
-x2_plans_reset(void)
-{
-	ResetPlanCache();
-}
 
 /* Syscache callback: roles or memberships changed. */
 static void
 x2_roles_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
-	x2_plans_reset();
+	ResetPlanCache();
 }
 
 /* Relcache callback: autoxfer.recipient changed (or everything did). */
@@ -203,9 +199,10 @@ x2_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid ||
 		(OidIsValid(x2_recipient_relid) && relid == x2_recipient_relid))
-		x2_plans_reset();
+		ResetPlanCache();
 }
 
+/* Register the callbacks; called once from _PG_init. */
 void
 ax_x2_register_callbacks(void)
 {
@@ -404,7 +401,8 @@ PG_FUNCTION_INFO_V1(ax_x2_visible_support);
  * user (a query under row-level security depends on it), the session user
  * is fixed unless SET SESSION AUTHORIZATION changed it (then nothing is
  * simplified), and registrations, memberships and roles' attributes drop
- * the cached plans when they change (x2_plans_reset).  No estimate.
+ * the cached plans when they change (x2_roles_syscache_callback,
+ * x2_relcache_callback).  No estimate.
  */
 Datum
 ax_x2_visible_support(PG_FUNCTION_ARGS)
