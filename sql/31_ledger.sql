@@ -116,18 +116,9 @@ DELETE FROM autoxfer.transfer_log;
 INSERT INTO autoxfer.transfer_log (kind, year, role_name, session_role, subjects_personal, subjects_sensitive)
 VALUES ('export', 2025, 'x', 'x', empty_subject_set(), empty_subject_set());
 RESET ROLE;
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	state text;
-	msg text;
-	hint text;
-BEGIN
-	EXECUTE statement;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-	RETURN state || ': ' || msg || coalesce(' (hint: ' || nullif(hint, '') || ')', '');
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helper :abs_srcdir '/sql/include/try_hint.sql'
+\i :helper
 SELECT pg_temp.try(s) AS superuser_tries FROM (VALUES
 	($$UPDATE autoxfer.transfer_log SET recipient = 'nobody' WHERE kind = 'correction'$$),
 	($$DELETE FROM autoxfer.transfer_log WHERE kind = 'manual'$$),

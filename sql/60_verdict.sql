@@ -268,18 +268,9 @@ RESET ROLE;
 SELECT count(*) AS forged FROM filing WHERE reference = 'FORGED' OR valid_until = '2099-01-01';
 
 -- Bad input: clear errors, SQLSTATE and hint, nothing written
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	state text;
-	msg text;
-	hint text;
-BEGIN
-	EXECUTE statement;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-	RETURN state || ': ' || msg || coalesce(' (hint: ' || nullif(hint, '') || ')', '');
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helper :abs_srcdir '/sql/include/try_hint.sql'
+\i :helper
 SELECT pg_temp.try(s) AS error FROM (VALUES
 	($$SELECT autoxfer.verdict(NULL, 'r_none', 'analytics')$$),
 	($$SELECT autoxfer.exportable('general/exportable', NULL, 'analytics')$$),

@@ -5,21 +5,9 @@ SET search_path = public, autoxfer;
 -- terse: the NOTICEs of exports carry a random decision id in their DETAIL
 \set VERBOSITY terse
 \set SHOW_CONTEXT never
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	state text;
-	msg text;
-	detail text;
-	hint text;
-BEGIN
-	EXECUTE statement;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
-		hint = PG_EXCEPTION_HINT;
-	RETURN state || ': ' || msg || coalesce(E'\nDETAIL: ' || nullif(detail, ''), '')
-		|| coalesce(E'\nHINT: ' || nullif(hint, ''), '');
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helper :abs_srcdir '/sql/include/try_detail.sql'
+\i :helper
 
 SELECT set_organisation('Acme Auto (Shanghai)');
 SELECT add_purpose('analytics', 'Fleet quality analytics at the group''s R&D centre');

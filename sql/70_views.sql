@@ -13,18 +13,9 @@ SET search_path = public, autoxfer;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	state text;
-	msg text;
-	hint text;
-BEGIN
-	EXECUTE statement;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-	RETURN state || ': ' || msg || coalesce(' (hint: ' || nullif(hint, '') || ')', '');
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helper :abs_srcdir '/sql/include/try_hint.sql'
+\i :helper
 
 -- compliance_status -----------------------------------------------------------
 
