@@ -140,6 +140,19 @@ SELECT count(*) AS own_as_expression FROM scan_rows
 WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, owner_id || '');
 SELECT count(*) AS other_ctid FROM scan_rows r JOIN scan_vc v USING (g) WHERE v.g <= 10000 AND
 	  autoxfer._x2_visible(r.tableoid, v.ctid, r.xfer_label, r.owner_id);
+-- no row_id, an empty and a huge subject (counted for nobody), NULLs:
+-- the rows the policy shows, the general rows only, nothing
+SELECT count(*) AS null_row_id FROM scan_rows
+WHERE autoxfer._x2_visible(tableoid, NULL, xfer_label, owner_id);
+SELECT count(*) FILTER (WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, '')) AS empty_subject,
+	   count(*) FILTER (WHERE autoxfer._x2_visible(tableoid, ctid, xfer_label, repeat('S', 1000000))) AS huge_subject,
+	   count(*) FILTER (WHERE autoxfer._x2_visible(NULL, ctid, xfer_label, owner_id)) AS null_rel,
+	   count(*) FILTER (WHERE autoxfer._x2_visible(tableoid, ctid, NULL, owner_id)) AS null_label
+FROM scan_rows;
+-- a row_id past every page (a constant: nothing is read ahead) with row 1
+-- (S1, counted, no bio): visible
+SELECT autoxfer._x2_visible('scan_rows'::regclass, '(4294967295,65535)'::tid, xfer_label, owner_id) AS far_row_id
+FROM scan_rows WHERE g = 1;
 
 -- A session that changes from one role abroad to another within a
 -- transaction decides for the one it is now.  scan-us has nothing counted,
