@@ -6,22 +6,24 @@
  * For each personal row a role abroad reads, the policy hashes the row's
  * subject and looks the hash up in the recipient's part of the ledger: a
  * table of megabytes read at a random place, one cache miss a row, which
- * nothing overlaps, since the next row is not known until this one is
- * decided.  When the policy's call sees a scan step onto the next page of
- * a table, it reads that page once: it hashes the subject of every tuple
- * on it and keeps each hash with a copy of the subject's bytes by line
- * pointer; then, a few rows before each row is tested, it asks for the
- * slot of its hash in the probe tables (prefetch), so that the test finds
- * it in cache.
+ * nothing overlaps when the rows are tested one by one, since the next
+ * row is not known until this one is decided.  When the policy's call sees
+ * a scan step onto the next page of a table, it reads that page once: it
+ * hashes the subject of every tuple on it, keeps each hash with a copy of
+ * the subject's bytes by line pointer, and has the caller test all the
+ * page's hashes in one pass (where the caller's tables allow it), whose
+ * reads of the tables overlap; each row's call then takes its answer from
+ * what was kept.
  *
- * The answer never depends on what is read ahead: a row's hash is taken
- * from the memo only when the row's own subject (the policy's argument) is
- * byte for byte the subject kept for its line pointer, so it is the same
- * hash the row's bytes give; anything else is hashed as before.  The
- * read-ahead happens only where the call's arguments are the scanned
- * row's own columns (tableoid, ctid, the label and a text column of the
- * same scan tuple), so that no caller can have it read or compare a row
- * of its choosing, and only on heap tables.
+ * The answer never depends on what is read ahead: a row's kept hash and
+ * kept answer are used only when the row's own subject (the policy's
+ * argument) is byte for byte the subject kept for its line pointer, so
+ * they are the hash the row's bytes give and the answer that hash gets;
+ * anything else is hashed and tested as before.  The read-ahead happens
+ * only where the call's arguments are the scanned row's own columns
+ * (tableoid, ctid, the label and a text column of the same scan tuple), so
+ * that no caller can have it read or compare a row of its choosing, and
+ * only on heap tables.
  */
 #include "postgres.h"
 
@@ -41,13 +43,6 @@
 #define X2_AHEAD_BYTES		40
 #define X2_AHEAD_NONE		0xFFFF
 
-/*
- * How many rows ahead a slot is asked for: enough for a miss to memory to
- * arrive while the rows between are decided, few enough that the requests
- * in flight do not stall the reads of the page itself.
- */
-#define X2_AHEAD_DISTANCE	8
-
 struct X2Ahead
 {
 	bool		usable;			/* the arguments are the scan tuple's own */
@@ -59,7 +54,9 @@ struct X2Ahead
 	BlockNumber block;			/* the page kept below (InvalidBlockNumber: none) */
 	OffsetNumber maxoff;
 	uint64		owner;			/* the caller's cache the hashes were made for */
+	uint8		tested;			/* the caller's tallies the page's hashes were tested on */
 	uint16		len[MaxHeapTuplesPerPage + 1];
+	uint8		found[MaxHeapTuplesPerPage + 1];	/* bit t: in tally t */
 	uint64		hash[MaxHeapTuplesPerPage + 1];
 	char		bytes[MaxHeapTuplesPerPage + 1][X2_AHEAD_BYTES];
 };
@@ -138,16 +135,18 @@ rel_readable(Relation rel, AttrNumber attno)
 }
 
 /*
- * Read page block of rel: keep every tuple's subject and its hash, and
- * prefetch each hash's slot (prefetch).
+ * Read page block of rel: keep every tuple's subject and its hash, then
+ * have test test the hashes all at once.
  */
 static void
-read_page(X2Ahead *a, Relation rel, BlockNumber block, AxPrefetch prefetch, void *arg)
+read_page(X2Ahead *a, Relation rel, BlockNumber block, AxTestBatch test, void *arg)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Buffer		buf;
 	Page		page;
 	OffsetNumber maxoff;
+	OffsetNumber kept[MaxHeapTuplesPerPage];
+	int			nkept = 0;
 
 	buf = ReadBufferExtended(rel, MAIN_FORKNUM, block, RBM_NORMAL, NULL);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -181,32 +180,36 @@ read_page(X2Ahead *a, Relation rel, BlockNumber block, AxPrefetch prefetch, void
 		memcpy(a->bytes[off], VARDATA_ANY(v), len);
 		a->len[off] = (uint16) len;
 		a->hash[off] = ax_subject_hash(a->bytes[off], len);
-		/* the first rows' slots now, the others a few rows ahead */
-		if (off <= FirstOffsetNumber + X2_AHEAD_DISTANCE)
-			prefetch(a->hash[off], arg);
+		a->found[off] = 0;
+		kept[nkept++] = off;
 	}
 	UnlockReleaseBuffer(buf);
+	a->tested = test(a->hash, kept, nkept, a->found, arg);
 	a->maxoff = maxoff;
 	a->block = block;
 }
 
 /*
  * The hash of the subject (data, len) of the row tid of table relid, as
- * ax_subject_hash gives it: from the page read ahead when the row's bytes
- * are the ones kept for it, hashed here otherwise.  When tid is on the page
- * after the previous row's (a scan going forward), that page is read ahead
- * first (when read_ahead: the caller has something worth prefetching),
- * and prefetch asked for the hashes a few rows ahead.  owner names the
- * caller's cache the prefetches are for: when it changes, nothing kept is
- * used.
+ * ax_subject_hash gives it, and in *tested the mask of the caller's
+ * tallies that *found answers for it (bit t set in *found: the hash is in
+ * tally t): from the page read ahead when the row's bytes are the ones
+ * kept for it; hashed here, with *tested 0, otherwise.  When tid is on the
+ * page after the previous row's (a scan going forward), that page is read
+ * ahead first (when read_ahead: the caller has tables worth testing a page
+ * at a time), and test called on its hashes.  owner names the caller's
+ * cache the answers are from: when it changes, nothing kept is used.
  */
 uint64
 ax_x2_ahead_hash(X2Ahead *a, uint64 owner, bool read_ahead, Oid relid, ItemPointer tid,
-				 const char *data, size_t len, AxPrefetch prefetch, void *arg)
+				 const char *data, size_t len, AxTestBatch test, void *arg,
+				 uint8 *tested, uint8 *found)
 {
 	BlockNumber block;
 	OffsetNumber off;
 
+	*tested = 0;
+	*found = 0;
 	if (!a->usable || tid == NULL || !ItemPointerIsValid(tid))
 		return ax_subject_hash(data, len);
 	block = ItemPointerGetBlockNumber(tid);
@@ -240,16 +243,18 @@ ax_x2_ahead_hash(X2Ahead *a, uint64 owner, bool read_ahead, Oid relid, ItemPoint
 				if (block >= a->nblocks)
 					a->nblocks = RelationGetNumberOfBlocks(rel);
 				if (block < a->nblocks)
-					read_page(a, rel, block, prefetch, arg);
+					read_page(a, rel, block, test, arg);
 				RelationClose(rel);
 			}
 		}
 	}
 	if (a->block != block || off > a->maxoff)
 		return ax_subject_hash(data, len);
-	if (off + X2_AHEAD_DISTANCE <= a->maxoff && a->len[off + X2_AHEAD_DISTANCE] != X2_AHEAD_NONE)
-		prefetch(a->hash[off + X2_AHEAD_DISTANCE], arg);
 	if (a->len[off] == len && memcmp(a->bytes[off], data, len) == 0)
+	{
+		*tested = a->tested;
+		*found = a->found[off];
 		return a->hash[off];
+	}
 	return ax_subject_hash(data, len);
 }

@@ -48,6 +48,86 @@ check_siphash(void)
 }
 
 /*
+ * SipHash-2-4 written as plainly as the reference: the message read a
+ * byte at a time.  The fuzzer checks ax_siphash24, which reads words and
+ * the last bytes with overlapping loads, against it at every length.
+ */
+static uint64_t
+plain_siphash24(const uint8_t key[16], const uint8_t *in, size_t len)
+{
+	uint64_t	k0 = 0,
+				k1 = 0,
+				m,
+				v0,
+				v1,
+				v2,
+				v3;
+	size_t		i,
+				j;
+
+	for (i = 0; i < 8; i++)
+	{
+		k0 |= (uint64_t) key[i] << (8 * i);
+		k1 |= (uint64_t) key[8 + i] << (8 * i);
+	}
+	v0 = k0 ^ UINT64_C(0x736f6d6570736575);
+	v1 = k1 ^ UINT64_C(0x646f72616e646f6d);
+	v2 = k0 ^ UINT64_C(0x6c7967656e657261);
+	v3 = k1 ^ UINT64_C(0x7465646279746573);
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define ROUND() \
+	do { \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+	for (i = 0; i + 8 <= len; i += 8)
+	{
+		m = 0;
+		for (j = 0; j < 8; j++)
+			m |= (uint64_t) in[i + j] << (8 * j);
+		v3 ^= m;
+		ROUND();
+		ROUND();
+		v0 ^= m;
+	}
+	m = (uint64_t) len << 56;
+	for (j = 0; i + j < len; j++)
+		m |= (uint64_t) in[i + j] << (8 * j);
+	v3 ^= m;
+	ROUND();
+	ROUND();
+	v0 ^= m;
+	v2 ^= 0xff;
+	ROUND();
+	ROUND();
+	ROUND();
+	ROUND();
+#undef ROUND
+#undef ROTL
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * ax_siphash24 of every prefix of the input (up to 64 bytes, all the tail
+ * lengths several times over), under a key taken from the input, against
+ * plain_siphash24.
+ */
+static void
+check_siphash_lengths(const uint8_t *data, size_t size)
+{
+	uint8_t		key[16];
+	size_t		n;
+
+	for (n = 0; n < 16; n++)
+		key[n] = size > 0 ? data[n % size] ^ (uint8_t) n : (uint8_t) n;
+	for (n = 0; n <= size && n <= 64; n++)
+		if (ax_siphash24(key, data, n) != plain_siphash24(key, data, n))
+			abort();
+}
+
+/*
  * Refill callback of a streamed cursor over an encoded set in memory,
  * serving windows of three words at most, to exercise window changes.
  */
@@ -105,6 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_siphash();
 		checked = 1;
 	}
+	check_siphash_lengths(data, size);
 
 	/* 1. the bytes as an encoded set */
 	copy = malloc(size ? size : 1);
