@@ -94,7 +94,9 @@ typedef struct X2Tally
 /*
  * Tests answered by the indexes before the probe table is built: a
  * sixteenth of the members (building costs a few nanoseconds a member, an
- * index test some tens), and at least this many.
+ * index test some tens), and at least this many.  In a parallel query,
+ * which the planner chose for a long scan, every process builds its table
+ * at its first test.
  */
 #define X2_PROBE_MIN_TESTS	4096
 
@@ -583,7 +585,8 @@ counted(X2Cache *c, int tally, uint64_t h)
 	if (likely(t->probe_state == X2_PROBE_BUILT))
 		return ax_subject_probe_contains(&t->probe, h);
 	if (t->probe_state == X2_PROBE_NONE &&
-		++t->tests > Max(X2_PROBE_MIN_TESTS, (t->parts[0].n + t->parts[1].n) / 16))
+		(IsInParallelMode() ||
+		 ++t->tests > Max(X2_PROBE_MIN_TESTS, (t->parts[0].n + t->parts[1].n) / 16)))
 	{
 		build_probe(c, t);
 		if (t->probe_state == X2_PROBE_BUILT)
