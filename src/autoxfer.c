@@ -49,6 +49,7 @@ _PG_init(void)
 	ax_verdict_register_callbacks();
 	ax_x2_register_callbacks();
 	ax_x2_plan_register();
+	ax_x2_scan_register();
 	ax_seclabel_register();
 	ax_copy_register();
 	ax_utility_register();

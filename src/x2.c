@@ -32,6 +32,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -812,4 +813,90 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 		!((tested & 2) ? (found & 2) : counted(c, 1, h)))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(true);
+}
+
+/*
+ * The policy's answers for n (at most MaxHeapTuplesPerPage) rows of table
+ * rel, for the scan of x2_scan.c: row i has label labels[i] and subject
+ * subjects[i] (text; label_nulls[i], subject_nulls[i] when NULL), and
+ * visible[i] is set to what autoxfer._x2_visible(rel, ctid, label,
+ * subject) answers for it, by the same steps: the identity, the answer for
+ * the label, then the counted-individual test, the rows' hashes tested
+ * together where the probe tables are built.  A subject stored compressed
+ * or out of line is detoasted in the caller's memory context.
+ */
+void
+ax_x2_visible_rows(Oid rel, int n, const Datum *labels, const bool *label_nulls,
+				   const Datum *subjects, const bool *subject_nulls, bool *visible)
+{
+	X2Cache    *c = x2_cache();
+	const X2Role *who = identity(c);
+	uint64		hashes[MaxHeapTuplesPerPage];
+	OffsetNumber tests[MaxHeapTuplesPerPage];
+	int			row_of[MaxHeapTuplesPerPage];
+	int			tallies_of[MaxHeapTuplesPerPage];
+	uint8		found[MaxHeapTuplesPerPage];
+	int			ntest = 0;
+	bool		have_label = false;
+	ax_label	last_label = 0;
+	int			last_answer = X2_HIDE;
+	int			last_tallies = 0;
+	uint8		tested = 0;
+
+	if (n < 0 || n > MaxHeapTuplesPerPage)
+		elog(ERROR, "autoxfer: %d rows are more than a page holds", n);
+	if (who == NULL)
+	{
+		for (int i = 0; i < n; i++)
+			visible[i] = true;
+		return;
+	}
+	if (c->state_for != who)
+		use_state_of(c, who);
+	for (int i = 0; i < n; i++)
+	{
+		ax_label	label;
+		text	   *subject;
+
+		visible[i] = false;
+		if (label_nulls[i])
+			continue;
+		label = DatumGetAxLabel(labels[i]);
+		if (!have_label || label != last_label)
+		{
+			last_answer = label_answer(c, rel, label, &last_tallies);
+			last_label = label;
+			have_label = true;
+		}
+		if (last_answer != X2_COUNTED)
+		{
+			visible[i] = last_answer == X2_SHOW;
+			continue;
+		}
+		/* the row's individual must already be counted for this recipient */
+		if (subject_nulls[i])
+			continue;
+		if (!c->sets_loaded)
+			load_sets(c, who, c->verdict->year);
+		subject = DatumGetTextPP(subjects[i]);
+		hashes[ntest] = ax_subject_hash(VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject));
+		tests[ntest] = (OffsetNumber) ntest;
+		found[ntest] = 0;
+		row_of[ntest] = i;
+		tallies_of[ntest] = last_tallies;
+		ntest++;
+	}
+	if (ntest == 0)
+		return;
+	if (c->tallies[0].probe_state == X2_PROBE_BUILT)
+		tested = test_counted(hashes, tests, ntest, found, c);
+	for (int k = 0; k < ntest; k++)
+	{
+		bool		in;
+
+		in = (tested & 1) ? (found[k] & 1) != 0 : counted(c, 0, hashes[k]);
+		if (in && (tallies_of[k] & AX_TALLY_SENSITIVE))
+			in = (tested & 2) ? (found[k] & 2) != 0 : counted(c, 1, hashes[k]);
+		visible[row_of[k]] = in;
+	}
 }
