@@ -428,6 +428,7 @@ SELECT pg_temp.try(s) AS setting FROM (VALUES
 	($$SELECT set_config('autoxfer.bulk_copy', 'off', false)$$),
 	($$SELECT set_config('autoxfer.defer_labelling', 'on', false)$$),
 	($$SELECT set_config('autoxfer.timezone', 'Europe/Berlin', false)$$),
+	($$SELECT set_config('autoxfer.x2_scan', 'off', false)$$),
 	($$SELECT set_config('autoxfer.purpose', 'vulnerability_fix', false)$$),
 	($$SELECT set_config('autoxfer.recipient', 'supplier-jp', false)$$),
 	($$SET timezone = 'Pacific/Kiritimati'$$),

@@ -136,8 +136,9 @@ var_attno(Node *node, Index relid)
 
 /*
  * Is clause the policy's call on relation relid's own row, as autoxfer
- * writes it: _x2_visible(tableoid, ctid, <label column>, <subject
- * column>)?  Then the two columns' numbers.
+ * writes it: _x2_visible(tableoid, ctid, <label column>, <subject column
+ * or NULL>)?  Then the two columns' numbers (0 for a NULL subject).  A
+ * subject that is an expression is left to the policy's function.
  */
 static bool
 policy_call(Node *clause, Index relid, AttrNumber *label_attno, AttrNumber *subject_attno)
@@ -152,8 +153,12 @@ policy_call(Node *clause, Index relid, AttrNumber *label_attno, AttrNumber *subj
 		var_attno(lsecond(args), relid) != SelfItemPointerAttributeNumber)
 		return false;
 	*label_attno = var_attno(lthird(args), relid);
-	*subject_attno = var_attno(lfourth(args), relid);
-	return *label_attno > 0 && *subject_attno > 0;
+	/* a table about no individual has the subject NULL (0 here) */
+	if (IsA(lfourth(args), Const) && ((Const *) lfourth(args))->constisnull)
+		*subject_attno = 0;
+	else if ((*subject_attno = var_attno(lfourth(args), relid)) <= 0)
+		return false;
+	return *label_attno > 0;
 }
 
 /*
@@ -316,7 +321,7 @@ x2_begin(CustomScanState *node, EState *estate, int eflags)
 	Relation	rel = node->ss.ss_currentRelation;
 	TupleDesc	desc = RelationGetDescr(rel);
 
-	if (st->label_attno < 1 || st->subject_attno < 1 ||
+	if (st->label_attno < 1 || st->subject_attno < 0 ||
 		st->label_attno > desc->natts || st->subject_attno > desc->natts)
 		elog(ERROR, "autoxfer: relation \"%s\" has no column %d or %d",
 			 RelationGetRelationName(rel), st->label_attno, st->subject_attno);
@@ -351,7 +356,10 @@ decide_slot(X2ScanState *st, TupleTableSlot *slot)
 	MemoryContext old;
 
 	label = slot_getattr(slot, st->label_attno, &label_null);
-	subject = slot_getattr(slot, st->subject_attno, &subject_null);
+	subject = (Datum) 0;
+	subject_null = true;
+	if (st->subject_attno > 0)
+		subject = slot_getattr(slot, st->subject_attno, &subject_null);
 	MemoryContextReset(st->page_cxt);
 	old = MemoryContextSwitchTo(st->page_cxt);
 	ax_x2_visible_rows(st->relid, 1, &label, &label_null, &subject, &subject_null, &visible);
@@ -363,9 +371,9 @@ decide_slot(X2ScanState *st, TupleTableSlot *slot)
  * The label and the subject of the heap tuple tup, in one walk over its
  * attributes up to the later of the two (heap_getattr would walk from the
  * first attribute for each), from the lengths and alignments kept in st
- * (walk_len, walk_align), values fetched for those two only; an attribute
- * the tuple does not have (added to the table after it was written) has
- * the column's missing value.
+ * (walk_len, walk_align), values fetched for those two only (NULL until
+ * found); an attribute the tuple does not have (added to the table after
+ * it was written) has the column's missing value.
  */
 static void
 read_columns(X2ScanState *st, TupleDesc desc, HeapTupleHeader tup,
@@ -379,19 +387,17 @@ read_columns(X2ScanState *st, TupleDesc desc, HeapTupleHeader tup,
 	int			subject_i = st->subject_attno - 1;
 	uint32		off = 0;
 
+	*label = (Datum) 0;
+	*label_null = true;
+	*subject = (Datum) 0;
+	*subject_null = true;
 	for (int i = 0; i < upto; i++)
 	{
 		int			len = st->walk_len[i];
 		char	   *at;
 
 		if (hasnulls && att_isnull(i, tup->t_bits))
-		{
-			if (i == label_i)
-				*label_null = true;
-			else if (i == subject_i)
-				*subject_null = true;
 			continue;
-		}
 		/* a varlena with a short header is not aligned: no pad byte is 0 */
 		if (len != -1 || !VARATT_NOT_PAD_BYTE(data + off))
 			off = TYPEALIGN(st->walk_align[i], off);

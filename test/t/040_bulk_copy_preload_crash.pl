@@ -164,8 +164,8 @@ is($node->safe_psql('postgres', q{SELECT count(*), count(*) FILTER (WHERE id % 3
 		extra_params => [ '-U', 'x2_abroad' ]),
 	'571|571', 'the role abroad reads the general rows only');
 is($node->safe_psql('postgres', q{EXPLAIN (COSTS OFF) SELECT * FROM loads WHERE id = 21}, extra_params => [ '-U', 'x2_abroad' ]),
-	"Seq Scan on loads\n  Filter: (autoxfer._x2_visible((tableoid)::regclass, ctid, xfer_label, owner_id) AND (id = 21))",
-	'its first query in a session scans without the index');
+	"Custom Scan (autoxfer X2 Scan) on loads\n  Filter: (id = 21)\n  Policy: autoxfer_abroad (autoxfer._x2_visible), decided a page at a time",
+	'its first query in a session scans without the index, under the policy (decided by the scan of roles abroad)');
 $node->safe_psql('postgres', q{
 	SELECT autoxfer.unregister_recipient('vendor-de');
 	DROP TABLE loads, loads_p;
