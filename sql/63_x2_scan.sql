@@ -357,6 +357,26 @@ GRANT SELECT ON scan_old TO ax_scan_abroad;
 SELECT pg_temp.both_ways($$SELECT count(*) FROM scan_old$$) AS before_labelling;
 CALL reclassify_batches('scan_old');
 SELECT pg_temp.both_ways($$SELECT count(*) FROM scan_old$$) AS after_labelling;
+-- Subjects stored compressed or out of line (TOAST) are detoasted by the
+-- scan.  scan_big: 40 personal rows, owners of 3,000 repeated characters
+-- (compressed, in line) for g <= 20 and of 8,960 hex digits (out of line)
+-- above; the owners of even g booked for scan-de: 20 rows show.
+CREATE TABLE scan_big (g int, owner_id text);
+SELECT protect('scan_big', 'connected_operation', 'owner_id');
+INSERT INTO scan_big
+SELECT g, CASE WHEN g <= 20 THEN repeat('Q', 3000) || g
+			   ELSE (SELECT string_agg(md5(g::text || '/' || i::text), '') FROM generate_series(1, 280) i) END
+FROM generate_series(1, 40) g;
+SELECT count(*) FILTER (WHERE pg_column_size(owner_id) < octet_length(owner_id) / 10) AS compressed,
+	   (SELECT pg_relation_size(reltoastrelid) > 0 FROM pg_class WHERE oid = 'scan_big'::regclass) AS out_of_line
+FROM scan_big;
+GRANT SELECT ON scan_big TO autoxfer_admin, ax_scan_abroad;
+SET ROLE autoxfer_admin;
+SELECT ledger_add('personal', subjects(owner_id), 'scan-de') FROM scan_big WHERE g % 2 = 0;
+RESET ROLE;
+REVOKE SELECT ON scan_big FROM autoxfer_admin;
+SELECT pg_temp.both_ways($$SELECT count(*) FROM scan_big$$) AS toasted_subjects,
+	   pg_temp.both_ways($$SELECT count(*) FROM scan_big WHERE g % 2 = 0$$) AS of_them_even;
 -- a table about no individual (no subject: the policy's subject is NULL)
 -- is read by the scan too: its general rows show, both ways
 CREATE TABLE scan_nobody (g int);
