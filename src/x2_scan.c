@@ -188,7 +188,7 @@ policy_condition(PlannerInfo *root, RelOptInfo *rel, List *clauses,
  * every row, which the scan takes over.
  */
 static CustomPath *
-make_path(RelOptInfo *rel, Path *seq, Cost policy_cost, List *private)
+make_path(RelOptInfo *rel, Path *seq, Cost policy_cost, List *columns)
 {
 	CustomPath *cp = makeNode(CustomPath);
 	double		share = rel->rows > 0 ? seq->rows / rel->rows : 1.0;
@@ -206,7 +206,7 @@ make_path(RelOptInfo *rel, Path *seq, Cost policy_cost, List *private)
 												(seq->total_cost - seq->startup_cost) / 2);
 	cp->path.pathkeys = NIL;
 	cp->flags = CUSTOMPATH_SUPPORT_PROJECTION;
-	cp->custom_private = private;
+	cp->custom_private = columns;
 	cp->methods = &x2_path_methods;
 	return cp;
 }
@@ -226,7 +226,7 @@ x2_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry
 	Relation	relation;
 	bool		heap;
 	QualCost	cost;
-	List	   *private;
+	List	   *columns;
 
 	if (prev_set_rel_pathlist)
 		prev_set_rel_pathlist(root, rel, rti, rte);
@@ -247,9 +247,9 @@ x2_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry
 		return;
 
 	cost_qual_eval_node(&cost, (Node *) policy, root);
-	private = list_make2_int(label_attno, subject_attno);
+	columns = list_make2_int(label_attno, subject_attno);
 	add_path(rel, &make_path(rel, create_seqscan_path(root, rel, NULL, 0),
-							 cost.per_tuple, private)->path);
+							 cost.per_tuple, columns)->path);
 	if (rel->consider_parallel)
 	{
 		int			workers = compute_parallel_worker(rel, rel->pages, -1,
@@ -257,7 +257,7 @@ x2_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry
 
 		if (workers > 0)
 			add_partial_path(rel, &make_path(rel, create_seqscan_path(root, rel, NULL, workers),
-											 cost.per_tuple, private)->path);
+											 cost.per_tuple, columns)->path);
 	}
 }
 
