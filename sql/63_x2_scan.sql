@@ -334,6 +334,17 @@ SELECT q, pg_temp.both_ways(q) AS parallel FROM (VALUES
 	($$SELECT count(*) FROM scan_rows$$),
 	($$SELECT count(*) FROM scan_vc$$)) v(q);
 COMMIT;
+-- compiled by JIT (the scan's filter and projection are made for its heap
+-- slot): the same rows, and the same sum of the owners' lengths
+BEGIN;
+SET LOCAL jit = on;
+SET LOCAL jit_above_cost = 0;
+SET LOCAL jit_inline_above_cost = 0;
+SET LOCAL jit_optimize_above_cost = 0;
+SELECT q, pg_temp.both_ways(q) AS jit FROM (VALUES
+	($$SELECT count(*) FROM scan_rows WHERE g > 5$$),
+	($$SELECT sum(length(owner_id) + g) FROM scan_rows WHERE bio IS NULL$$)) v(q);
+COMMIT;
 -- a scrollable cursor goes back over what it read (the scan only goes
 -- forward; the planner keeps its rows): rows 1 to 12 are all visible
 SET ROLE ax_scan_abroad;

@@ -58,6 +58,9 @@ typedef struct AxSubjectHeader
 
 /* keyed hashing */
 extern uint64_t ax_siphash24(const uint8_t key[AX_SALT_SIZE], const void *data, size_t len);
+extern void ax_siphash24_many(const uint8_t key[AX_SALT_SIZE], const uint8_t *const *data,
+							  const size_t *len, size_t n, uint64_t *out);
+extern bool ax_siphash_one_by_one;
 extern uint64_t ax_salt_fingerprint(const uint8_t key[AX_SALT_SIZE]);
 
 /* sorted unique arrays; the sort's scratch holds AX_SORT_SCRATCH(n) words */

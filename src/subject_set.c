@@ -614,6 +614,13 @@ ax_subject_hash(const char *data, size_t len)
 	return ax_siphash24(ax_subject_salt(NULL), data, len);
 }
 
+/* out[i] = ax_subject_hash(data[i], len[i]) for i < n, several at a time. */
+void
+ax_subject_hash_many(const char *const *data, const size_t *len, size_t n, uint64_t *out)
+{
+	ax_siphash24_many(ax_subject_salt(NULL), (const uint8_t *const *) data, len, n, out);
+}
+
 /* ---------------------------------------------------------------- I/O */
 
 /*

@@ -21,6 +21,7 @@ extern const uint8_t *ax_subject_salt(uint64_t *fingerprint);
 /* Members of a set value, and the hash of one identifier. */
 extern uint64_t *ax_subject_set_members(Datum d, size_t *n);
 extern uint64_t ax_subject_hash(const char *data, size_t len);
+extern void ax_subject_hash_many(const char *const *data, const size_t *len, size_t n, uint64_t *out);
 extern Datum ax_subject_set_from_words(const uint64_t *m, size_t n);
 extern void ax_subject_set_index(Datum d, MemoryContext cxt, AxSubjectIndex *ix);
 

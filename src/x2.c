@@ -821,8 +821,9 @@ ax_x2_visible(PG_FUNCTION_ARGS)
  * subjects[i] (text; label_nulls[i], subject_nulls[i] when NULL), and
  * visible[i] is set to what autoxfer._x2_visible(rel, ctid, label,
  * subject) answers for it, by the same steps: the identity, the answer for
- * the label, then the counted-individual test, the rows' hashes tested
- * together where the probe tables are built.  A subject stored compressed
+ * the label, then the counted-individual test, the rows' subjects hashed
+ * together and their hashes tested together where the probe tables are
+ * built.  A subject stored compressed
  * or out of line is detoasted in the caller's memory context.
  */
 void
@@ -832,6 +833,8 @@ ax_x2_visible_rows(Oid rel, int n, const Datum *labels, const bool *label_nulls,
 	X2Cache    *c = x2_cache();
 	const X2Role *who = identity(c);
 	uint64		hashes[MaxHeapTuplesPerPage];
+	const char *bytes[MaxHeapTuplesPerPage];
+	size_t		lengths[MaxHeapTuplesPerPage];
 	OffsetNumber tests[MaxHeapTuplesPerPage];
 	int			row_of[MaxHeapTuplesPerPage];
 	int			tallies_of[MaxHeapTuplesPerPage];
@@ -879,7 +882,8 @@ ax_x2_visible_rows(Oid rel, int n, const Datum *labels, const bool *label_nulls,
 		if (!c->sets_loaded)
 			load_sets(c, who, c->verdict->year);
 		subject = DatumGetTextPP(subjects[i]);
-		hashes[ntest] = ax_subject_hash(VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject));
+		bytes[ntest] = VARDATA_ANY(subject);
+		lengths[ntest] = VARSIZE_ANY_EXHDR(subject);
 		tests[ntest] = (OffsetNumber) ntest;
 		found[ntest] = 0;
 		row_of[ntest] = i;
@@ -888,6 +892,7 @@ ax_x2_visible_rows(Oid rel, int n, const Datum *labels, const bool *label_nulls,
 	}
 	if (ntest == 0)
 		return;
+	ax_subject_hash_many(bytes, lengths, ntest, hashes);
 	if (c->tallies[0].probe_state == X2_PROBE_BUILT)
 		tested = test_counted(hashes, tests, ntest, found, c);
 	for (int k = 0; k < ntest; k++)
