@@ -230,6 +230,9 @@ x2_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry
 
 	if (prev_set_rel_pathlist)
 		prev_set_rel_pathlist(root, rel, rti, rte);
+	/* no security condition anywhere in the query: nothing to take over */
+	if (root->qual_security_level == 0)
+		return;
 	if (!x2_scan_enabled || rte->rtekind != RTE_RELATION || rte->inh ||
 		rte->tablesample != NULL || rte->relkind != RELKIND_RELATION ||
 		(rel->reloptkind != RELOPT_BASEREL && rel->reloptkind != RELOPT_OTHER_MEMBER_REL) ||
