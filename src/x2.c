@@ -679,6 +679,21 @@ test_counted(const uint64 *hash, const OffsetNumber *offs, int n, uint8 *found, 
 }
 
 /*
+ * Is the individual of hash h counted for the recipient on every tally a
+ * row needs (personal always; sensitive too when tallies has
+ * AX_TALLY_SENSITIVE)?  found holds the answer for the tallies in tested
+ * (test_counted's batch), counted() gives the others.
+ */
+static bool
+counted_on_tallies(X2Cache *c, int tallies, uint64 h, uint8 tested, uint8 found)
+{
+	if (!((tested & 1) ? (found & 1) != 0 : counted(c, 0, h)))
+		return false;
+	return !(tallies & AX_TALLY_SENSITIVE) ||
+		((tested & 2) ? (found & 2) != 0 : counted(c, 1, h));
+}
+
+/*
  * Make the state the policy decides from that of role abroad who: its
  * verdict state now, its ledger sets when a row first needs them.  The
  * state of another role abroad, if any, is dropped.
@@ -807,12 +822,7 @@ ax_x2_visible(PG_FUNCTION_ARGS)
 						 PG_ARGISNULL(1) ? NULL : (ItemPointer) PG_GETARG_POINTER(1),
 						 VARDATA_ANY(subject), VARSIZE_ANY_EXHDR(subject),
 						 test_counted, c, &tested, &found);
-	if (!((tested & 1) ? (found & 1) : counted(c, 0, h)))
-		PG_RETURN_BOOL(false);
-	if ((site->tallies & AX_TALLY_SENSITIVE) &&
-		!((tested & 2) ? (found & 2) : counted(c, 1, h)))
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(counted_on_tallies(c, site->tallies, h, tested, found));
 }
 
 /*
@@ -823,8 +833,8 @@ ax_x2_visible(PG_FUNCTION_ARGS)
  * subject) answers for it, by the same steps: the identity, the answer for
  * the label, then the counted-individual test, the rows' subjects hashed
  * together and their hashes tested together where the probe tables are
- * built.  A subject stored compressed
- * or out of line is detoasted in the caller's memory context.
+ * built.  A subject stored compressed or out of line is detoasted in the
+ * caller's memory context.
  */
 void
 ax_x2_visible_rows(Oid rel, int n, const Datum *labels, const bool *label_nulls,
@@ -896,12 +906,5 @@ ax_x2_visible_rows(Oid rel, int n, const Datum *labels, const bool *label_nulls,
 	if (c->tallies[0].probe_state == X2_PROBE_BUILT)
 		tested = test_counted(hashes, tests, ntest, found, c);
 	for (int k = 0; k < ntest; k++)
-	{
-		bool		in;
-
-		in = (tested & 1) ? (found[k] & 1) != 0 : counted(c, 0, hashes[k]);
-		if (in && (tallies_of[k] & AX_TALLY_SENSITIVE))
-			in = (tested & 2) ? (found[k] & 2) != 0 : counted(c, 1, hashes[k]);
-		visible[row_of[k]] = in;
-	}
+		visible[row_of[k]] = counted_on_tallies(c, tallies_of[k], hashes[k], tested, found[k]);
 }

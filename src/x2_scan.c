@@ -347,6 +347,22 @@ x2_begin(CustomScanState *node, EState *estate, int eflags)
 										 ALLOCSET_SMALL_SIZES);
 }
 
+/*
+ * ax_x2_visible_rows over n rows, what it detoasts kept in page_cxt until
+ * the next call.
+ */
+static void
+decide_rows(X2ScanState *st, int n, const Datum *labels, const bool *label_nulls,
+			const Datum *subjects, const bool *subject_nulls, bool *visible)
+{
+	MemoryContext old;
+
+	MemoryContextReset(st->page_cxt);
+	old = MemoryContextSwitchTo(st->page_cxt);
+	ax_x2_visible_rows(st->relid, n, labels, label_nulls, subjects, subject_nulls, visible);
+	MemoryContextSwitchTo(old);
+}
+
 /* The policy's answer for the row in slot, decided alone. */
 static bool
 decide_slot(X2ScanState *st, TupleTableSlot *slot)
@@ -356,17 +372,13 @@ decide_slot(X2ScanState *st, TupleTableSlot *slot)
 	bool		label_null;
 	bool		subject_null;
 	bool		visible;
-	MemoryContext old;
 
 	label = slot_getattr(slot, st->label_attno, &label_null);
 	subject = (Datum) 0;
 	subject_null = true;
 	if (st->subject_attno > 0)
 		subject = slot_getattr(slot, st->subject_attno, &subject_null);
-	MemoryContextReset(st->page_cxt);
-	old = MemoryContextSwitchTo(st->page_cxt);
-	ax_x2_visible_rows(st->relid, 1, &label, &label_null, &subject, &subject_null, &visible);
-	MemoryContextSwitchTo(old);
+	decide_rows(st, 1, &label, &label_null, &subject, &subject_null, &visible);
 	return visible;
 }
 
@@ -460,7 +472,6 @@ decide_page(X2ScanState *st, TableScanDesc scan, BlockNumber block)
 	bool		visible[MaxHeapTuplesPerPage];
 	Page		page;
 	int			n;
-	MemoryContext old;
 
 	memset(st->answer, X2_UNANSWERED, sizeof(st->answer));
 	st->block = block;
@@ -481,10 +492,7 @@ decide_page(X2ScanState *st, TableScanDesc scan, BlockNumber block)
 		read_columns(st, desc, (HeapTupleHeader) PageGetItem(page, lp),
 					 &labels[i], &label_nulls[i], &subjects[i], &subject_nulls[i]);
 	}
-	MemoryContextReset(st->page_cxt);
-	old = MemoryContextSwitchTo(st->page_cxt);
-	ax_x2_visible_rows(st->relid, n, labels, label_nulls, subjects, subject_nulls, visible);
-	MemoryContextSwitchTo(old);
+	decide_rows(st, n, labels, label_nulls, subjects, subject_nulls, visible);
 	for (int i = 0; i < n; i++)
 		st->answer[hscan->rs_vistuples[i]] = visible[i] ? X2_VISIBLE : X2_HIDDEN;
 }
